@@ -1,0 +1,272 @@
+/** The parent's end of an actor channel: call ids, dispatch of what the child sends, and why it closed. */
+
+import type { ProcHandle, Transport } from './backend.js'
+import { deferred, type Deferred, within, TIMED_OUT } from './async.js'
+import { unboxError } from './box.js'
+import { Channel } from './channel.js'
+import { ActorCancelledError, ActorFailure, ChannelClosedError, ProtocolError, type RemoteActorError } from './errors.js'
+import { Op, PROTOCOL_VERSION, asChildMessage, type ChildMessage, type ParentMessage, type SpawnSpec, type TaskKind } from './protocol.js'
+import type { ActorInfo } from './runtime.js'
+
+/** How long a closed channel waits for its process to report an exit, so callers see an exit code. */
+const EXIT_REPORT_GRACE = 1000
+
+/** Receives what the child sends for one task. */
+export interface TaskSink {
+  readonly kind: TaskKind
+  /** A context's first value. */
+  started?(value: unknown): void
+  /** A stream item or a context's send. */
+  item?(value: unknown): void
+  /** The child granted `n` more sends (contexts). */
+  credit?(n: number): void
+  /** The task ended: its return value, or why it failed. Called once. */
+  settle(ok: boolean, value: unknown): void
+}
+
+interface PendingTask {
+  readonly sink: TaskSink
+  /** A `Cancel` was sent: items are dropped until the terminal message. */
+  cancelling: boolean
+  /** A context's `Started` has arrived. */
+  started: boolean
+}
+
+/**
+ * The parent's end of the channel to one child. It allocates call ids, routes
+ * what the child sends to the task that waits for it, and turns the end of the
+ * channel into the error every pending task rejects with.
+ */
+export class ActorConnection {
+  readonly actor: ActorInfo
+  readonly #proc: ProcHandle
+  readonly #channel: Channel<ChildMessage, ParentMessage>
+  readonly #tasks = new Map<number, PendingTask>()
+  readonly #ready = deferred<void>()
+  readonly #closed = deferred<Error>()
+  readonly #cancelAcks = new Set<Deferred<boolean>>()
+  #nextCid = 1
+  #helloed = false
+  #isReady = false
+  #stopping = false
+  #closeReason: Error | undefined
+  #actorError: RemoteActorError | undefined
+
+  constructor(transport: Transport, actor: ActorInfo, proc: ProcHandle) {
+    this.actor = actor
+    this.#proc = proc
+    // A ready promise nobody awaits (the spawn was abandoned) must not be an unhandled rejection.
+    this.#ready.promise.catch(() => {})
+    this.#channel = new Channel<ChildMessage, ParentMessage>(transport, asChildMessage, {
+      message: (message) => this.#dispatch(message),
+      closed: (error) => void this.#onClose(error),
+    })
+  }
+
+  /** Resolves once the child has imported its modules and serves; rejects when it fails to boot. */
+  get ready(): Promise<void> {
+    return this.#ready.promise
+  }
+
+  /** Resolves, with the error pending tasks got, once the channel has closed and every task settled. */
+  get closed(): Promise<Error> {
+    return this.#closed.promise
+  }
+
+  /** True once the channel closed. */
+  get isClosed(): boolean {
+    return this.#channel.closed
+  }
+
+  /** An uncaught error the actor reported about itself, if any. */
+  get actorError(): RemoteActorError | undefined {
+    return this.#actorError
+  }
+
+  /** The error the channel closed with: a protocol violation, if there was one. */
+  get closeReason(): Error | undefined {
+    return this.#closeReason
+  }
+
+  /** Mark that the parent is stopping this actor: its end is then a cancellation, not a failure. */
+  markStopping(): void {
+    this.#stopping = true
+  }
+
+  /** True once the parent began stopping this actor. */
+  get stopping(): boolean {
+    return this.#stopping
+  }
+
+  /** Send the spawn spec. Pipelined: the child reads it after its hello. */
+  sendSpec(spec: SpawnSpec): void {
+    this.#channel.send([Op.Spec, spec])
+  }
+
+  /**
+   * Start a task. Args must already have passed `assertSendable`. Returns the
+   * call id, or settles the sink at once when the channel has closed.
+   */
+  start(kind: TaskKind, module: string, name: string, args: unknown[], sink: TaskSink): number {
+    const cid = this.#nextCid++
+    if (this.#channel.closed) {
+      sink.settle(false, this.#closeReason ?? new ChannelClosedError(`actor '${this.actor.name}' is gone`, { actor: this.actor }))
+      return cid
+    }
+    this.#tasks.set(cid, { sink, cancelling: false, started: false })
+    this.#channel.send([Op.Start, cid, kind, module, name, args])
+    return cid
+  }
+
+  /** Send a context value, an end, or credit for `cid`. Dropped once the task has ended. */
+  send(message: ParentMessage): void {
+    this.#channel.send(message)
+  }
+
+  /** True while `cid` has not received its terminal message. */
+  isLive(cid: number): boolean {
+    return this.#tasks.has(cid)
+  }
+
+  /**
+   * Ask the child to cancel task `cid`. Items it still sends are dropped; the
+   * task's sink is settled when its terminal message arrives or the channel closes.
+   */
+  cancelTask(cid: number): void {
+    const task = this.#tasks.get(cid)
+    if (!task || task.cancelling) return
+    task.cancelling = true
+    this.#channel.send([Op.Cancel, cid])
+  }
+
+  /**
+   * Ask the actor to cancel everything and exit. Resolves `true` once it
+   * acknowledged, `false` when the channel closed or `timeout` ms passed first.
+   */
+  async cancelActor(timeout: number): Promise<boolean> {
+    if (this.#channel.closed) return false
+    this.markStopping()
+    const ack = deferred<boolean>()
+    this.#cancelAcks.add(ack)
+    this.#channel.send([Op.CancelActor])
+    const outcome = await within(ack.promise, timeout)
+    this.#cancelAcks.delete(ack)
+    return outcome === true
+  }
+
+  /** Close the channel from the parent's side. */
+  close(): void {
+    this.#channel.close()
+  }
+
+  /** Close the channel for a protocol violation found outside the dispatcher. */
+  fail(error: Error): void {
+    this.#channel.fail(error)
+  }
+
+  #outOfOrder(what: string): ProtocolError {
+    return new ProtocolError('out-of-order', `actor '${this.actor.name}' sent ${what}`, { actor: this.actor })
+  }
+
+  #dispatch(message: ChildMessage): void {
+    if (!this.#helloed) {
+      if (message[0] !== Op.Hello) throw this.#outOfOrder(`opcode ${message[0]} before its hello`)
+      if (message[1] !== PROTOCOL_VERSION) {
+        throw new ProtocolError('version', `actor '${this.actor.name}' speaks protocol ${message[1]}, this parent ${PROTOCOL_VERSION}`, { actor: this.actor })
+      }
+      this.#helloed = true
+      return
+    }
+    switch (message[0]) {
+      case Op.Hello:
+        throw this.#outOfOrder('a second hello')
+      case Op.Ready:
+        if (this.#isReady) throw this.#outOfOrder('a second ready')
+        this.#isReady = true
+        this.#ready.resolve()
+        return
+      case Op.CancelAck:
+        for (const ack of this.#cancelAcks) ack.resolve(true)
+        return
+      case Op.Error:
+        if (message[1] === 0) {
+          const error = unboxError(message[2])
+          if (!this.#isReady) this.#ready.reject(error)
+          else this.#actorError ??= error
+          return
+        }
+        this.#terminal(message[1], false, unboxError(message[2]))
+        return
+      case Op.Return:
+        this.#terminal(message[1], true, message[2])
+        return
+      case Op.Yield: {
+        const task = this.#task(message[1], 'an item')
+        if (task.cancelling) return
+        if (!task.sink.item || (task.sink.started && !task.started)) throw this.#outOfOrder(`an item for task ${message[1]}, which takes none now`)
+        task.sink.item(message[2])
+        return
+      }
+      case Op.Started: {
+        const task = this.#task(message[1], 'a started value')
+        if (!task.sink.started || task.started) throw this.#outOfOrder(`a started value for task ${message[1]}, which takes none now`)
+        task.started = true
+        if (!task.cancelling) task.sink.started(message[2])
+        return
+      }
+      case Op.Credit: {
+        const task = this.#task(message[1], 'credit')
+        if (!task.sink.credit) throw this.#outOfOrder(`credit for task ${message[1]}, which sends nothing`)
+        task.sink.credit(message[2])
+        return
+      }
+    }
+  }
+
+  #task(cid: number, what: string): PendingTask {
+    if (!this.#isReady) throw this.#outOfOrder(`${what} before it was ready`)
+    const task = this.#tasks.get(cid)
+    if (!task) throw this.#outOfOrder(`${what} for task ${cid}, which is not running`)
+    return task
+  }
+
+  #terminal(cid: number, ok: boolean, value: unknown): void {
+    const task = this.#task(cid, ok ? 'a result' : 'an error')
+    this.#tasks.delete(cid)
+    // Once the parent cancels a task or the whole actor, the task's failure is that cancellation.
+    if (task.cancelling || (this.#stopping && !ok)) {
+      task.sink.settle(false, new ActorCancelledError(`task ${cid} in actor '${this.actor.name}' was cancelled`, { actor: this.actor }))
+    } else {
+      task.sink.settle(ok, value)
+    }
+  }
+
+  async #onClose(error: Error | undefined): Promise<void> {
+    if (error instanceof ProtocolError && error.actor === undefined) error.actor = this.actor
+    this.#closeReason = error
+    const reason = await this.#failure(error)
+    this.#ready.reject(reason)
+    for (const ack of this.#cancelAcks) ack.resolve(false)
+    const tasks = [...this.#tasks.values()]
+    this.#tasks.clear()
+    for (const task of tasks) task.sink.settle(false, reason)
+    this.#closed.resolve(reason)
+  }
+
+  async #failure(error: Error | undefined): Promise<Error> {
+    if (error instanceof ProtocolError) return error
+    if (this.#stopping) return new ActorCancelledError(`actor '${this.actor.name}' was cancelled`, { actor: this.actor })
+    if (this.#actorError) return this.#actorError
+    const exit = this.#proc.exit ?? (await within(this.#proc.wait(), EXIT_REPORT_GRACE))
+    if (exit === TIMED_OUT) {
+      return new ChannelClosedError(`the channel to actor '${this.actor.name}' closed${error ? `: ${error.message}` : ''}`, { actor: this.actor, ...(error ? { cause: error } : {}) })
+    }
+    return new ActorFailure({
+      actor: this.actor,
+      exitCode: exit.code,
+      signal: exit.signal,
+      phase: this.#isReady ? 'running' : 'boot',
+      ...(exit.error ? { cause: exit.error, reason: exit.error.message } : {}),
+    })
+  }
+}

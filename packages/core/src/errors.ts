@@ -1,0 +1,205 @@
+/** The error classes harrow throws, and a realm-safe guard for them. */
+
+/** Who an actor is on the wire: enough to name it in an error. */
+export interface ActorId {
+  readonly name: string
+  readonly uid: string
+}
+
+const BRAND: unique symbol = Symbol.for('harrow.error') as never
+
+function brand(proto: object, name: string): void {
+  Object.defineProperty(proto, 'name', { value: name, writable: true, configurable: true, enumerable: false })
+  Object.defineProperty(proto, BRAND, { value: true })
+}
+
+/**
+ * Root of every error harrow throws. Match with {@link isHarrowError} rather
+ * than `instanceof` when the error may come from another copy of core.
+ */
+export class HarrowError extends Error {}
+brand(HarrowError.prototype, 'HarrowError')
+
+/** True for any error thrown by harrow, whichever copy of core made it. */
+export function isHarrowError(value: unknown): value is HarrowError | ActorNurseryError {
+  return typeof value === 'object' && value !== null && (value as Record<PropertyKey, unknown>)[BRAND] === true
+}
+
+/** Fields of a {@link RemoteActorError}. */
+export interface RemoteErrorInit {
+  /** `name` of the error where it was first thrown. */
+  boxedType: string
+  /** Its message where it was first thrown. */
+  remoteMessage: string
+  /** Its stack where it was first thrown (empty when it had none). */
+  remoteStack: string
+  /** The actor that sent the error to us. */
+  actor: ActorId
+  /** The actor where the error was first thrown. */
+  src: ActorId
+  /** Actors the error passed through, from `src` to `actor`. */
+  relayPath: ActorId[]
+  /** Own enumerable fields of the original error (`code`, `errno`, ...), when they could be sent. */
+  fields?: Record<string, unknown>
+  /** The next hop's error, when relayed from a grandchild or deeper. */
+  cause?: unknown
+}
+
+/**
+ * A remote task threw. Carries the original error's type, message and stack
+ * and the path it took through the tree.
+ */
+export class RemoteActorError extends HarrowError {
+  declare readonly boxedType: string
+  declare readonly remoteMessage: string
+  declare readonly remoteStack: string
+  declare readonly actor: ActorId
+  declare readonly src: ActorId
+  declare readonly relayPath: readonly ActorId[]
+  declare readonly fields: Readonly<Record<string, unknown>>
+
+  constructor(init: RemoteErrorInit) {
+    const where = init.relayPath.map((a) => a.name).join(' → ')
+    super(`${init.boxedType}: ${init.remoteMessage} (in actor ${where || init.src.name})`, init.cause === undefined ? undefined : { cause: init.cause })
+    Object.defineProperties(this, {
+      boxedType: { value: init.boxedType, enumerable: true },
+      remoteMessage: { value: init.remoteMessage },
+      remoteStack: { value: init.remoteStack },
+      actor: { value: init.actor, enumerable: true },
+      src: { value: init.src, enumerable: true },
+      relayPath: { value: Object.freeze([...init.relayPath]), enumerable: true },
+      fields: { value: Object.freeze({ ...init.fields }) },
+    })
+    // The local stack only shows harrow's dispatch code; the remote one is what a reader needs.
+    if (init.remoteStack) {
+      const frames = init.remoteStack.split('\n').filter((line) => /^\s+at /.test(line))
+      this.stack = `${this.name}: ${this.message}\n    --- remote stack in ${init.src.name} ---\n${frames.join('\n')}`
+    }
+  }
+}
+brand(RemoteActorError.prototype, 'RemoteActorError')
+
+/** Why and when an actor's process or thread ended. */
+export type ActorPhase = 'boot' | 'running'
+
+/** Fields of an {@link ActorFailure}. */
+export interface ActorFailureInit {
+  actor: ActorId
+  exitCode: number | null
+  signal: string | null
+  phase: ActorPhase
+  /** Extra words for the message: what was being waited for. */
+  reason?: string
+  cause?: unknown
+}
+
+/**
+ * An actor's process or thread died, or could not start. `exitCode` and
+ * `signal` are as the OS (or the worker) reported them.
+ */
+export class ActorFailure extends HarrowError {
+  declare readonly actor: ActorId
+  declare readonly exitCode: number | null
+  declare readonly signal: string | null
+  declare readonly phase: ActorPhase
+
+  constructor(init: ActorFailureInit) {
+    const how = init.signal ? `was killed by ${init.signal}` : init.exitCode === null ? 'could not run' : `exited with code ${init.exitCode}`
+    const when = init.phase === 'boot' ? ' during boot' : ''
+    super(`actor '${init.actor.name}' ${how}${when}${init.reason ? `: ${init.reason}` : ''}`, init.cause === undefined ? undefined : { cause: init.cause })
+    Object.defineProperties(this, {
+      actor: { value: init.actor, enumerable: true },
+      exitCode: { value: init.exitCode, enumerable: true },
+      signal: { value: init.signal, enumerable: true },
+      phase: { value: init.phase, enumerable: true },
+    })
+  }
+}
+brand(ActorFailure.prototype, 'ActorFailure')
+
+/** A remote task, a call or a whole actor was cancelled. */
+export class ActorCancelledError extends HarrowError {
+  declare readonly actor: ActorId | undefined
+
+  constructor(message: string, options?: { actor?: ActorId; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    Object.defineProperty(this, 'actor', { value: options?.actor, enumerable: true })
+  }
+}
+brand(ActorCancelledError.prototype, 'ActorCancelledError')
+
+/** A spawn method is unknown, not installed, or not supported on this runtime. */
+export class SpawnMethodUnavailableError extends HarrowError {
+  declare readonly key: string
+  declare readonly reason: string
+
+  constructor(key: string, reason: string, options?: { cause?: unknown }) {
+    super(`spawn method '${key}' is unavailable: ${reason}`, options?.cause === undefined ? undefined : { cause: options.cause })
+    Object.defineProperties(this, {
+      key: { value: key, enumerable: true },
+      reason: { value: reason, enumerable: true },
+    })
+  }
+}
+brand(SpawnMethodUnavailableError.prototype, 'SpawnMethodUnavailableError')
+
+/** Several children of one nursery failed; `errors` holds each, once. */
+export class ActorNurseryError extends AggregateError {}
+brand(ActorNurseryError.prototype, 'ActorNurseryError')
+
+/** What was wrong with the bytes or the order of messages on a channel. */
+export type ProtocolViolation = 'malformed' | 'oversized' | 'out-of-order' | 'version'
+
+/**
+ * A peer sent a malformed or oversized frame, or a message out of order. The
+ * channel is closed and its actor reaped.
+ */
+export class ProtocolError extends HarrowError {
+  declare readonly violation: ProtocolViolation
+  /** The actor whose channel broke, once known. */
+  declare actor: ActorId | undefined
+
+  constructor(violation: ProtocolViolation, message: string, options?: { actor?: ActorId; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    Object.defineProperties(this, {
+      violation: { value: violation, enumerable: true },
+      actor: { value: options?.actor, enumerable: true, writable: true },
+    })
+  }
+}
+brand(ProtocolError.prototype, 'ProtocolError')
+
+/** The peer went away while a call, stream or context was still open. */
+export class ChannelClosedError extends HarrowError {
+  declare readonly actor: ActorId | undefined
+
+  constructor(message: string, options?: { actor?: ActorId; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    Object.defineProperty(this, 'actor', { value: options?.actor, enumerable: true })
+  }
+}
+brand(ChannelClosedError.prototype, 'ChannelClosedError')
+
+/** A call named a module that the actor was not started with in `enableModules`. */
+export class ModuleNotEnabledError extends HarrowError {
+  declare readonly module: string
+
+  constructor(module: string) {
+    super(`module '${module}' is not enabled in this actor: add it to enableModules when starting the actor`)
+    Object.defineProperty(this, 'module', { value: module, enumerable: true })
+  }
+}
+brand(ModuleNotEnabledError.prototype, 'ModuleNotEnabledError')
+
+/** The classes that may be rebuilt by name when an error crosses the wire as a value. */
+export const HARROW_ERROR_CLASSES: Readonly<Record<string, new (...args: never[]) => Error>> = {
+  HarrowError,
+  RemoteActorError,
+  ActorFailure,
+  ActorCancelledError,
+  SpawnMethodUnavailableError,
+  ActorNurseryError,
+  ProtocolError,
+  ChannelClosedError,
+  ModuleNotEnabledError,
+}

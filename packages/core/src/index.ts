@@ -1,0 +1,65 @@
+/** @harrow/core: structured-concurrency actors for Node.js. */
+
+export { SPAWN_METHODS, type BuiltinSpawnMethod, type CustomSpawnMethods, type SpawnMethodKey } from './spawn-methods.js'
+export {
+  registerSpawnMethod,
+  listSpawnMethods,
+  trySetStartMethod,
+  getStartMethod,
+  loadSpawnBackend,
+  SPAWN_METHOD_ENV,
+  DEFAULT_SPAWN_METHOD,
+  type SpawnMethodStatus,
+} from './registry.js'
+export type {
+  BackendOptions,
+  ExitInfo,
+  ProbeResult,
+  ProcHandle,
+  SpawnBackend,
+  SpawnedChild,
+  SpawnMethodRegistration,
+  SpawnRequest,
+  Transport,
+  TransportSink,
+} from './backend.js'
+export {
+  HarrowError,
+  RemoteActorError,
+  ActorFailure,
+  ActorCancelledError,
+  SpawnMethodUnavailableError,
+  ActorNurseryError,
+  ProtocolError,
+  ChannelClosedError,
+  ModuleNotEnabledError,
+  isHarrowError,
+  type ActorId,
+  type ActorPhase,
+  type ProtocolViolation,
+} from './errors.js'
+export { ref, type FnRef } from './ref.js'
+export { openNursery, withNursery, ActorNursery, type NurseryOptions, type ActorOptions } from './nursery.js'
+export { Portal, type CallOptions, type CancelActorOptions, type Remote } from './portal.js'
+export { ActorStream } from './stream.js'
+export { Context } from './context.js'
+export { context, currentTask, isContextFunction, type ActorContext, type ContextFunction } from './task.js'
+export { currentActor, type ActorInfo, type TaskInfo } from './runtime.js'
+export {
+  hardKill,
+  softKill,
+  exhaustPortal,
+  cancelOnCompletion,
+  waitForPeerOrProcDeath,
+  TERMINATE_AFTER,
+  KILL_GRACE,
+  type CancellablePortal,
+  type HardKillOptions,
+  type SoftKillOptions,
+} from './lifecycle.js'
+export { STARTUP_TIMEOUT } from './spawn.js'
+export { assertSendable } from './codec.js'
+export { runActor, ORPHAN_TERMINATE_AFTER, type ActorHost } from './child.js'
+export { socketTransport, type SocketTransportOptions } from './socket-transport.js'
+export { DEFAULT_MAX_FRAME_SIZE } from './frames.js'
+export { PROTOCOL_VERSION } from './protocol.js'

@@ -1,0 +1,304 @@
+/** Nurseries: every actor has a parent that outlives it; one failure cancels all. */
+
+import { setMaxListeners } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import type { BackendOptions } from './backend.js'
+import { ActorCancelledError, ActorNurseryError, HarrowError } from './errors.js'
+import { DEFAULT_MAX_FRAME_SIZE } from './frames.js'
+import { TERMINATE_AFTER } from './lifecycle.js'
+import type { Portal } from './portal.js'
+import { normalizeModule, toFnRef, type FnRef } from './ref.js'
+import { getStartMethod, loadSpawnBackend } from './registry.js'
+import { runtime, type ActorInfo, type Cancellable } from './runtime.js'
+import { teardownGate, unwatchRootSignals, watchRootSignals } from './signals.js'
+import { STARTUP_TIMEOUT, spawnActor, type ActorHandle } from './spawn.js'
+import type { SpawnMethodKey } from './spawn-methods.js'
+
+/** Options of {@link openNursery} and {@link withNursery}. */
+export interface NurseryOptions {
+  /** Spawn method for this nursery's actors. @default getStartMethod() (inside an actor: the method it was spawned with) */
+  readonly spawnMethod?: SpawnMethodKey
+  /** Aborting it cancels the whole nursery. */
+  readonly signal?: AbortSignal
+  /** How long an actor may take to boot, in ms. @default 30000 */
+  readonly startupTimeout?: number
+  /** How long a cancelled actor gets before it is terminated, then killed, in ms. @default 1600 (inside an actor: its parent's) */
+  readonly terminateAfter?: number
+}
+
+/** Options of one actor. */
+export interface ActorOptions {
+  /** @default the nursery's spawn method */
+  readonly spawnMethod?: SpawnMethodKey
+  /** The only modules whose exports the actor serves; each is imported while the actor starts. */
+  readonly enableModules?: readonly (string | URL)[]
+  /** Variables added to (or, when `undefined`, removed from) the parent's environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** Working directory. @default the parent's */
+  readonly cwd?: string | URL
+  /** Node flags. @default process.execArgv, so loaders such as tsx keep working */
+  readonly execArgv?: readonly string[]
+  /** @default the nursery's */
+  readonly startupTimeout?: number
+  /** @default the nursery's */
+  readonly terminateAfter?: number
+  /** The largest message either side accepts, in bytes. @default 64 MiB */
+  readonly maxFrameSize?: number
+  /** Backend-specific options (see each backend package). */
+  readonly backend?: BackendOptions
+}
+
+interface Child {
+  readonly handle: ActorHandle
+  /** A one-shot's result collection, which stops it afterwards. */
+  collected?: Promise<void>
+  /** Settles once the child is reaped and its failure, if any, recorded. */
+  settled?: Promise<void>
+}
+
+const closeAfterBody: unique symbol = Symbol('closeAfterBody')
+
+function duration(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new RangeError(`${name} must be a non-negative number of milliseconds, got ${String(value)}`)
+  return value
+}
+
+/**
+ * A scope that owns actors. No actor outlives it: closing it awaits one-shot
+ * results and cancels daemons, and any failure (of the body or a child)
+ * cancels every other child before it is rethrown.
+ */
+export class ActorNursery implements AsyncDisposable, Cancellable {
+  readonly #spawnMethod: SpawnMethodKey | undefined
+  readonly #startupTimeout: number
+  readonly #terminateAfter: number
+  readonly #signal: AbortSignal | undefined
+  readonly #children = new Map<string, Child>()
+  readonly #spawning = new Set<Promise<unknown>>()
+  readonly #errors = new Map<string, Error>()
+  /** Aborted once the nursery cancels: spawns still booting are killed. */
+  readonly #cancel = new AbortController()
+  #closing: Promise<void> | undefined
+  #cancelling: Promise<void> | undefined
+  #open = true
+
+  /** @internal Use {@link openNursery}. */
+  constructor(options: NurseryOptions) {
+    this.#spawnMethod = options.spawnMethod
+    this.#startupTimeout = duration('startupTimeout', options.startupTimeout, STARTUP_TIMEOUT)
+    this.#terminateAfter = duration('terminateAfter', options.terminateAfter, runtime().terminateAfter ?? TERMINATE_AFTER)
+    // Every booting child listens on it: many children are normal, not a leak.
+    setMaxListeners(0, this.#cancel.signal)
+    this.#signal = options.signal
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true })
+    runtime().nurseries.add(this)
+    watchRootSignals()
+  }
+
+  /** The actors alive in this nursery now. */
+  get children(): readonly ActorInfo[] {
+    return [...this.#children.values()].map((child) => child.handle.actor)
+  }
+
+  /**
+   * Start a daemon actor that serves calls until it is cancelled or the
+   * nursery closes.
+   *
+   * @throws HarrowError when the nursery is closing or cancelled.
+   * @throws SpawnMethodUnavailableError, ActorFailure, RemoteActorError as `spawnActor` does.
+   */
+  async startActor(name: string, options: ActorOptions = {}): Promise<Portal> {
+    const child = await this.#spawn(name, options)
+    return child.handle.portal
+  }
+
+  /**
+   * Start a one-shot actor whose main task is `fn(...args)`. The nursery
+   * collects its result (see `portal.result()`) and then cancels it; its
+   * failure cancels the nursery.
+   *
+   * @throws TypeError when `args` cannot be sent.
+   */
+  async runInActor<R = unknown>(fn: FnRef, args: readonly unknown[] = [], options: ActorOptions & { readonly name?: string } = {}): Promise<Portal<R>> {
+    const target = toFnRef(fn)
+    const enableModules = [target.module, ...(options.enableModules ?? [])]
+    const child = await this.#spawn(options.name ?? target.name, { ...options, enableModules })
+    const portal = child.handle.portal as Portal<R>
+    const main = portal.startMain(target, [...args])
+    child.collected = this.#collect(child, main)
+    return portal
+  }
+
+  /**
+   * Cancel every child (polite cancel, then terminate, then kill, all
+   * concurrently) and wait until all are reaped. Children's errors are still
+   * thrown by {@link close}.
+   */
+  async cancel(options: { readonly terminateAfter?: number } = {}): Promise<void> {
+    this.#cancelling ??= this.#cancelAll()
+    if (options.terminateAfter === undefined) return this.#cancelling
+    // A tighter budget than the children's own (an orphaned actor must be gone within 2 s): kill at its end.
+    const deadline = setTimeout(() => void this.kill(), options.terminateAfter)
+    try {
+      await this.#cancelling
+    } finally {
+      clearTimeout(deadline)
+    }
+  }
+
+  /** Kill every child at once (SIGKILL) and wait until all are reaped. */
+  async kill(): Promise<void> {
+    this.#open = false
+    this.#cancel.abort()
+    await Promise.all([...this.#children.values()].map((child) => child.handle.kill()))
+  }
+
+  /**
+   * Await every one-shot result, cancel the daemons, reap everything, then
+   * throw what failed: one error as itself, several as an `ActorNurseryError`.
+   * Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close(undefined, false)
+    return this.#closing
+  }
+
+  /** Same as {@link close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  /** @internal {@link withNursery}: the body threw `error`; cancel everything and throw what failed. */
+  [closeAfterBody](error: unknown): Promise<void> {
+    this.#closing ??= this.#close(error, true)
+    return this.#closing
+  }
+
+  readonly #onAbort = (): void => {
+    void this.cancel()
+  }
+
+  async #spawn(name: string, options: ActorOptions): Promise<Child> {
+    if (!this.#open || this.#cancel.signal.aborted) throw new HarrowError(`cannot start actor '${name}': the nursery is ${this.#cancel.signal.aborted ? 'cancelled' : 'closed'}`)
+    const spawnMethod = options.spawnMethod ?? this.#spawnMethod ?? getStartMethod()
+    const pending = spawnActor({
+      name,
+      spawnMethod,
+      enableModules: [...new Set((options.enableModules ?? []).map(normalizeModule))],
+      env: { ...process.env, ...options.env },
+      cwd: options.cwd === undefined ? undefined : options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd,
+      execArgv: options.execArgv ?? process.execArgv,
+      startupTimeout: duration('startupTimeout', options.startupTimeout, this.#startupTimeout),
+      terminateAfter: duration('terminateAfter', options.terminateAfter, this.#terminateAfter),
+      maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+      backend: options.backend ?? {},
+      signal: this.#cancel.signal,
+    })
+    this.#spawning.add(pending)
+    let handle: ActorHandle
+    try {
+      handle = await pending
+    } finally {
+      this.#spawning.delete(pending)
+    }
+    const child: Child = { handle }
+    this.#children.set(handle.actor.uid, child)
+    child.settled = handle.done.then(() => this.#reaped(child))
+    if (this.#cancel.signal.aborted) {
+      // The nursery was cancelled while this child booted.
+      await handle.stop()
+      throw new ActorCancelledError(`actor '${name}' was cancelled as it started`, { actor: handle.actor })
+    }
+    return child
+  }
+
+  async #collect(child: Child, main: Promise<unknown>): Promise<void> {
+    try {
+      await main
+    } catch (error) {
+      if (!child.handle.stopRequested) this.#fail(child.handle.actor.uid, error)
+    }
+    await child.handle.stop()
+  }
+
+  async #reaped(child: Child): Promise<void> {
+    const failure = await child.handle.failure()
+    this.#children.delete(child.handle.actor.uid)
+    if (failure) this.#fail(child.handle.actor.uid, failure)
+  }
+
+  /** One cancels all: record the first error of each child, then cancel everything else. */
+  #fail(uid: string, error: unknown): void {
+    if (!this.#errors.has(uid)) this.#errors.set(uid, error instanceof Error ? error : new Error(String(error)))
+    void this.cancel()
+  }
+
+  async #cancelAll(): Promise<void> {
+    this.#cancel.abort()
+    await Promise.allSettled([...this.#spawning])
+    // Concurrently: N children must not cost N timeouts.
+    await Promise.all([...this.#children.values()].map((child) => child.handle.stop()))
+  }
+
+  async #close(bodyError: unknown, bodyFailed: boolean): Promise<void> {
+    this.#open = false
+    if (bodyFailed) void this.cancel()
+    await Promise.allSettled([...this.#spawning])
+    await Promise.all([...this.#children.values()].flatMap((child) => (child.collected ? [child.collected] : [])))
+    await Promise.all([...this.#children.values()].map((child) => child.handle.stop()))
+    if (this.#cancelling) await this.#cancelling
+    await Promise.all([...this.#children.values()].flatMap((child) => (child.settled ? [child.settled] : [])))
+    this.#signal?.removeEventListener('abort', this.#onAbort)
+    runtime().nurseries.delete(this)
+    unwatchRootSignals()
+    const failure = this.#failure(bodyError, bodyFailed)
+    if (failure !== undefined) {
+      await teardownGate()
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a body may throw a non-Error; it is rethrown as it was
+      throw failure
+    }
+  }
+
+  #failure(bodyError: unknown, bodyFailed: boolean): unknown {
+    const errors: unknown[] = [...this.#errors.values()]
+    if (bodyFailed) {
+      const alreadyCounted = errors.includes(bodyError)
+      // A body that failed only because the nursery cancelled it after a child's failure adds nothing.
+      const consequence = bodyError instanceof ActorCancelledError && errors.length > 0
+      if (!alreadyCounted && !consequence) errors.unshift(bodyError)
+    }
+    if (errors.length === 0) return undefined
+    if (errors.length === 1) return errors[0]
+    const names = errors.map((e) => (e as { actor?: ActorInfo }).actor?.name ?? (e as Error).name).join(', ')
+    return new ActorNurseryError(errors, `${errors.length} failures in the nursery: ${names}`)
+  }
+}
+
+/**
+ * Open a nursery. Close it with `await nursery.close()` or `await using`.
+ *
+ * @throws SpawnMethodUnavailableError when `spawnMethod` is given and unavailable.
+ */
+export async function openNursery(options: NurseryOptions = {}): Promise<ActorNursery> {
+  if (options.spawnMethod !== undefined) await loadSpawnBackend(options.spawnMethod)
+  return new ActorNursery(options)
+}
+
+/**
+ * Run `body` with a fresh nursery and close it afterwards. When `body`
+ * throws, every child is cancelled and reaped before the failure is
+ * rethrown (with the children's, as one `ActorNurseryError` when several).
+ */
+export async function withNursery<T>(body: (nursery: ActorNursery) => Promise<T> | T, options: NurseryOptions = {}): Promise<T> {
+  const nursery = await openNursery(options)
+  let result: T
+  try {
+    result = await body(nursery)
+  } catch (error) {
+    await nursery[closeAfterBody](error)
+    throw error
+  }
+  await nursery.close()
+  return result
+}

@@ -1,0 +1,203 @@
+/** `Portal`: how a parent talks to one actor (call, stream, context, bind, result, cancel). */
+
+import { deferred } from './async.js'
+import { assertSendable } from './codec.js'
+import type { ActorConnection } from './connection.js'
+import { Context } from './context.js'
+import { HarrowError } from './errors.js'
+import { TaskKind } from './protocol.js'
+import { normalizeModule, toFnRef, type FnRef } from './ref.js'
+import type { ActorInfo } from './runtime.js'
+import { ActorStream, cancelled } from './stream.js'
+import type { ContextFunction } from './task.js'
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Aborting it cancels the remote task and rejects the call with `ActorCancelledError`. */
+  readonly signal?: AbortSignal
+}
+
+/** Options of {@link Portal.cancelActor}. */
+export interface CancelActorOptions {
+  /** How long to wait for the actor to acknowledge, in ms. @default the actor's `terminateAfter` */
+  readonly timeout?: number
+}
+
+type AnyFunction = (...args: never[]) => unknown
+
+/**
+ * A typed proxy for a module's exports in an actor (see {@link Portal.bind}):
+ * functions become calls, async generator functions become streams. Context
+ * functions are left out: open them with `portal.openContext()`.
+ */
+export type Remote<M> = {
+  readonly [K in keyof M as M[K] extends ContextFunction ? never : M[K] extends AnyFunction ? K : never]: M[K] extends (...args: infer A) => AsyncIterable<infer T>
+    ? (...args: A) => ActorStream<T>
+    : M[K] extends (...args: infer A) => infer R
+      ? (...args: A) => Promise<Awaited<R>>
+      : never
+}
+
+/**
+ * The parent's handle on one actor. Every method is safe to call
+ * concurrently: calls are multiplexed on the actor's one channel.
+ */
+export class Portal<R = unknown> {
+  /** Who the actor is. */
+  readonly actor: ActorInfo
+  readonly #connection: ActorConnection
+  readonly #cancelTimeout: number
+  #main: Promise<R> | undefined
+
+  /** @internal Nurseries make portals. */
+  constructor(connection: ActorConnection, cancelTimeout: number) {
+    this.#connection = connection
+    this.actor = connection.actor
+    this.#cancelTimeout = cancelTimeout
+  }
+
+  /** @internal Start a one-shot actor's main task; {@link result} is its outcome. */
+  startMain(fn: FnRef, args: unknown[]): Promise<R> {
+    this.#main = this.run<R>(fn, args)
+    return this.#main
+  }
+
+  /**
+   * Call an exported function in the actor and resolve with what it returns.
+   *
+   * @throws TypeError (as a rejection) when `args` hold something that cannot be sent; nothing is sent then.
+   * @throws RemoteActorError when the remote function throws.
+   * @throws ActorCancelledError when `signal` aborts or the actor is cancelled.
+   * @throws ActorFailure when the actor dies first.
+   */
+  async run<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): Promise<T> {
+    const target = toFnRef(fn)
+    assertSendable(args, 'args')
+    const { signal } = options
+    if (signal?.aborted) throw cancelled(signal)
+    const outcome = deferred<T>()
+    const cid = this.#connection.start(TaskKind.Call, target.module, target.name, args as unknown[], {
+      kind: TaskKind.Call,
+      settle: (ok, value) => (ok ? outcome.resolve(value as T) : outcome.reject(value)),
+    })
+    if (!signal) return outcome.promise
+    const onAbort = (): void => {
+      this.#connection.cancelTask(cid)
+      outcome.reject(cancelled(signal))
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      return await outcome.promise
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
+  }
+
+  /**
+   * Iterate an exported async generator function in the actor. The generator
+   * runs ahead by at most one window of items.
+   *
+   * @throws TypeError at once when `args` hold something that cannot be sent.
+   */
+  stream<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): ActorStream<T> {
+    const target = toFnRef(fn)
+    assertSendable(args, 'args')
+    return new ActorStream<T>(this.#connection, target.module, target.name, args as unknown[], options.signal)
+  }
+
+  /**
+   * Open a two-way context with an export wrapped in `context(...)`. Resolves
+   * once the remote called `ctx.started()`.
+   *
+   * @throws TypeError (as a rejection) when `args` hold something that cannot be sent.
+   * @throws RemoteActorError when the remote function throws before `ctx.started()`.
+   */
+  async openContext<TStarted = unknown, TIn = unknown, TOut = unknown, TResult = unknown>(
+    fn: FnRef,
+    args: readonly unknown[] = [],
+  ): Promise<Context<TStarted, TIn, TOut, TResult>> {
+    const target = toFnRef(fn)
+    assertSendable(args, 'args')
+    const ctx = new Context<TStarted, TIn, TOut, TResult>(this.#connection, target.module, target.name, args as unknown[])
+    await ctx.whenStarted()
+    return ctx
+  }
+
+  /**
+   * A typed proxy for the exports of `module` in the actor:
+   * `portal.bind<typeof import('./tasks.js')>(url).add(1, 2)`. A call is sent
+   * when its result is awaited; iterating it streams instead.
+   */
+  bind<M>(module: string | URL): Remote<M> {
+    const moduleId = normalizeModule(module)
+    const cache = new Map<string, (...args: unknown[]) => BoundCall<unknown>>()
+    return new Proxy({} as Remote<M>, {
+      get: (_target, property) => {
+        // Not thenable, so that `await portal.bind(...)` gives the proxy itself.
+        if (typeof property !== 'string' || property === 'then') return undefined
+        let method = cache.get(property)
+        if (!method) {
+          method = (...args: unknown[]) => {
+            assertSendable(args, 'args')
+            return new BoundCall(this, this.#connection, { module: moduleId, name: property }, args)
+          }
+          cache.set(property, method)
+        }
+        return method
+      },
+    })
+  }
+
+  /**
+   * The final result of a `runInActor` actor.
+   *
+   * @throws HarrowError for an actor started with `startActor`, which has no result.
+   */
+  result(): Promise<R> {
+    if (!this.#main) return Promise.reject(new HarrowError(`actor '${this.actor.name}' was started with startActor and has no result: use runInActor`))
+    return this.#main
+  }
+
+  /**
+   * Ask the actor to cancel everything and exit. Resolves `true` once it
+   * acknowledged, `false` if it was already gone or did not answer in time.
+   */
+  cancelActor(options: CancelActorOptions = {}): Promise<boolean> {
+    return this.#connection.cancelActor(options.timeout ?? this.#cancelTimeout)
+  }
+}
+
+/**
+ * The value of a bound method: a call when awaited, a stream when iterated.
+ * Deciding on first use lets one proxy serve both kinds of export.
+ */
+class BoundCall<T> extends ActorStream<T> implements Promise<T> {
+  readonly #portal: Portal
+  readonly #fn: FnRef
+  readonly #args: unknown[]
+  #call: Promise<T> | undefined
+  readonly [Symbol.toStringTag] = 'BoundCall'
+
+  constructor(portal: Portal, connection: ActorConnection, fn: FnRef, args: unknown[]) {
+    super(connection, fn.module, fn.name, args, undefined)
+    this.#portal = portal
+    this.#fn = fn
+    this.#args = args
+  }
+
+  #run(): Promise<T> {
+    return (this.#call ??= this.#portal.run<T>(this.#fn, this.#args))
+  }
+
+  then<A = T, B = never>(onfulfilled?: ((value: T) => A | PromiseLike<A>) | null, onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.#run().then(onfulfilled, onrejected)
+  }
+
+  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
+    return this.#run().catch(onrejected)
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return this.#run().finally(onfinally)
+  }
+}

@@ -1,0 +1,298 @@
+/** The spawn-method registry: cheap probes, lazy loading, and discovery of installed backend packages. */
+
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { ProbeResult, SpawnBackend, SpawnMethodRegistration } from './backend.js'
+import { SpawnMethodUnavailableError } from './errors.js'
+import { SPAWN_METHODS, builtinPackageName, isBuiltinSpawnMethod, type SpawnMethodKey } from './spawn-methods.js'
+
+/** One row of {@link listSpawnMethods}. */
+export interface SpawnMethodStatus {
+  readonly key: string
+  /** The npm package that provides it. */
+  readonly packageName: string
+  /** Whether that package could be found and loaded by this application. */
+  readonly installed: boolean
+  /** Whether it can run here: installed and its probe passed. */
+  readonly supported: boolean
+  /** Why it is not supported (not installed, wrong runtime, failed to load), and how to fix it. */
+  readonly reason?: string
+  /** The installed package's version. */
+  readonly version?: string
+  /** Whether the key is one of {@link SPAWN_METHODS}. */
+  readonly builtin: boolean
+  /** The module that registers it, when known: import it to register the backend in another process. */
+  readonly entry?: string
+}
+
+interface RegistryState {
+  readonly registrations: Map<string, SpawnMethodRegistration>
+  readonly backends: Map<string, Promise<SpawnBackend>>
+  /** Modules known to register a key, handed down from a parent actor. */
+  readonly hints: Map<string, string>
+  readonly discoveries: Map<string, Promise<Discovery>>
+  current: string | undefined
+}
+
+type Discovery =
+  | { readonly installed: true; readonly registration: SpawnMethodRegistration }
+  | { readonly installed: boolean; readonly registration?: undefined; readonly reason: string }
+
+// Kept on a Symbol.for global so that two copies of core in one process share one registry.
+const STATE = Symbol.for('harrow.registry.v1')
+
+function registry(): RegistryState {
+  const holder = globalThis as typeof globalThis & { [STATE]?: RegistryState }
+  return (holder[STATE] ??= {
+    registrations: new Map(),
+    backends: new Map(),
+    hints: new Map(),
+    discoveries: new Map(),
+    current: undefined,
+  })
+}
+
+/** The environment variable that sets the default spawn method. */
+export const SPAWN_METHOD_ENV = 'HARROW_SPAWN_METHOD'
+
+/** The spawn method used when none is set. @default 'process' */
+export const DEFAULT_SPAWN_METHOD: SpawnMethodKey = 'process'
+
+/**
+ * Register a spawn backend under `key`. Backend packages call this from their
+ * entry module; probing never loads the backend, `load()` runs on first use.
+ * Registering a key again replaces the earlier registration.
+ *
+ * @throws TypeError when the registration is not of the expected shape.
+ */
+export function registerSpawnMethod(key: SpawnMethodKey, registration: SpawnMethodRegistration): void {
+  if (typeof key !== 'string' || key.length === 0) throw new TypeError('registerSpawnMethod: key must be a non-empty string')
+  const r = registration as Partial<SpawnMethodRegistration> | null
+  if (r === null || typeof r !== 'object' || typeof r.packageName !== 'string' || typeof r.probe !== 'function' || typeof r.load !== 'function') {
+    throw new TypeError(`registerSpawnMethod('${key}'): expected { packageName: string, probe(): ProbeResult, load(): Promise<SpawnBackend> }`)
+  }
+  const state = registry()
+  state.registrations.set(key, registration)
+  state.backends.delete(key)
+  state.discoveries.delete(key)
+}
+
+/**
+ * Tell the registry which module registers `key`, without importing it yet.
+ * Actors receive these hints from their parent so that they can spawn with
+ * every method their parent could.
+ */
+export function addSpawnMethodHint(key: string, entry: string): void {
+  const state = registry()
+  if (!state.registrations.has(key)) state.hints.set(key, entry)
+}
+
+/** Entry modules of every registration that has one, for handing down to actors. */
+export function spawnMethodHints(): Record<string, string> {
+  const state = registry()
+  const hints: Record<string, string> = Object.fromEntries(state.hints)
+  for (const [key, registration] of state.registrations) {
+    if (registration.entry !== undefined) hints[key] = registration.entry
+  }
+  return hints
+}
+
+function knownKeys(): string[] {
+  const state = registry()
+  return [...new Set<string>([...SPAWN_METHODS, ...state.registrations.keys(), ...state.hints.keys()])]
+}
+
+function packageNameOf(key: string): string {
+  const registered = registry().registrations.get(key)
+  if (registered) return registered.packageName
+  return isBuiltinSpawnMethod(key) ? builtinPackageName(key) : 'unknown'
+}
+
+/**
+ * Directories an application's packages are found from: core's own (a flat
+ * node_modules), then the working directory and the main script's, so pnpm's
+ * strict layout still finds what the application installed.
+ */
+function resolutionBases(): string[] {
+  const bases = [dirname(fileURLToPath(import.meta.url)), process.cwd()]
+  const main = process.argv[1]
+  if (main) bases.push(dirname(main))
+  return bases
+}
+
+/**
+ * The directory of `packageName` in a node_modules on the way up from `from`.
+ * Deliberately not `require.resolve`: NODE_PATH (which pnpm's shims point at
+ * its whole store) would make packages the application never installed look
+ * installed.
+ */
+function findPackageDir(packageName: string, from: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', packageName)
+    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate)
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+type Found = { readonly entry: string; readonly version: string | undefined } | { readonly broken: string }
+
+function resolvePackage(packageName: string): Found | undefined {
+  for (const base of resolutionBases()) {
+    const dir = findPackageDir(packageName, base)
+    if (dir === undefined) continue
+    const manifestPath = join(dir, 'package.json')
+    try {
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version?: unknown }
+      // Resolved from inside the package (a self-reference), so its exports map decides the entry.
+      const entry = createRequire(manifestPath).resolve(packageName)
+      return { entry: pathToFileURL(entry).href, version: typeof manifest.version === 'string' ? manifest.version : undefined }
+    } catch (error) {
+      return { broken: `${packageName} is installed at ${dir} but has no loadable entry: ${(error as Error).message.split('\n')[0]}` }
+    }
+  }
+  return undefined
+}
+
+async function importRegistering(key: string, entry: string, packageName: string): Promise<Discovery> {
+  try {
+    await import(entry)
+  } catch (error) {
+    return { installed: true, reason: `${packageName} failed to load: ${(error as Error)?.message ?? String(error)}` }
+  }
+  const registration = registry().registrations.get(key)
+  if (!registration) {
+    return { installed: true, reason: `${packageName} was loaded from ${entry} but did not register spawn method '${key}'` }
+  }
+  return { installed: true, registration }
+}
+
+function discover(key: string): Promise<Discovery> {
+  const state = registry()
+  const registered = state.registrations.get(key)
+  if (registered) return Promise.resolve({ installed: true, registration: registered })
+  let pending = state.discoveries.get(key)
+  if (!pending) {
+    pending = (async (): Promise<Discovery> => {
+      const hint = state.hints.get(key)
+      if (hint !== undefined) return importRegistering(key, hint, packageNameOf(key))
+      if (!isBuiltinSpawnMethod(key)) {
+        return { installed: false, reason: `unknown spawn method '${key}'; known methods: ${knownKeys().join(', ')}` }
+      }
+      const packageName = builtinPackageName(key)
+      const found = resolvePackage(packageName)
+      if (!found) return { installed: false, reason: `${packageName} is not installed; install it with \`npm install ${packageName}\`` }
+      if ('broken' in found) return { installed: true, reason: found.broken }
+      const discovery = await importRegistering(key, found.entry, packageName)
+      if (discovery.registration && discovery.registration.version === undefined && found.version !== undefined) {
+        return { installed: true, registration: { ...discovery.registration, version: found.version } }
+      }
+      return discovery
+    })()
+    state.discoveries.set(key, pending)
+  }
+  return pending
+}
+
+function probe(registration: SpawnMethodRegistration): ProbeResult {
+  try {
+    return registration.probe()
+  } catch (error) {
+    return { supported: false, reason: `its probe threw: ${(error as Error)?.message ?? String(error)}` }
+  }
+}
+
+async function status(key: string): Promise<SpawnMethodStatus> {
+  const found = await discover(key)
+  const base = { key, builtin: isBuiltinSpawnMethod(key) }
+  if (!found.registration) {
+    return { ...base, packageName: packageNameOf(key), installed: found.installed, supported: false, reason: found.reason }
+  }
+  const { packageName, version, entry } = found.registration
+  const probed = probe(found.registration)
+  return {
+    ...base,
+    packageName,
+    installed: true,
+    supported: probed.supported,
+    ...(probed.supported ? {} : { reason: probed.reason }),
+    ...(version === undefined ? {} : { version }),
+    ...(entry === undefined ? {} : { entry }),
+  }
+}
+
+/**
+ * Every known spawn method (the built-in keys, then registered ones) with
+ * whether it is installed and supported here, and why not. Never loads a
+ * backend; may import a backend package's small registering entry.
+ */
+export async function listSpawnMethods(): Promise<SpawnMethodStatus[]> {
+  return Promise.all(knownKeys().map(status))
+}
+
+async function ensureSupported(key: string): Promise<SpawnMethodRegistration> {
+  const found = await discover(key)
+  if (!found.registration) throw new SpawnMethodUnavailableError(key, found.reason)
+  const probed = probe(found.registration)
+  if (!probed.supported) throw new SpawnMethodUnavailableError(key, probed.reason)
+  return found.registration
+}
+
+/**
+ * Load the backend for `key`, once per process.
+ *
+ * @throws SpawnMethodUnavailableError when the key is unknown, its package is
+ * missing, its probe fails, or its `load()` does not give a backend.
+ */
+export function loadSpawnBackend(key: string): Promise<SpawnBackend> {
+  const state = registry()
+  let pending = state.backends.get(key)
+  if (!pending) {
+    pending = (async () => {
+      const registration = await ensureSupported(key)
+      let backend: unknown
+      try {
+        backend = await registration.load()
+      } catch (error) {
+        throw new SpawnMethodUnavailableError(key, `${registration.packageName} failed to load its backend: ${(error as Error)?.message ?? String(error)}`, { cause: error })
+      }
+      const b = backend as Partial<SpawnBackend> | null
+      if (b === null || typeof b !== 'object' || typeof b.spawn !== 'function') {
+        throw new SpawnMethodUnavailableError(key, `${registration.packageName}'s load() did not return a SpawnBackend ({ key, spawn(request) })`)
+      }
+      return backend as SpawnBackend
+    })()
+    // A failed load may succeed later (after an install, say), so it is not remembered.
+    pending.catch(() => state.backends.delete(key))
+    state.backends.set(key, pending)
+  }
+  return pending
+}
+
+/**
+ * Set the process-wide default spawn method. The current method is unchanged
+ * when this throws.
+ *
+ * @throws SpawnMethodUnavailableError for an unknown, missing or unsupported key.
+ */
+export async function trySetStartMethod(key: SpawnMethodKey): Promise<void> {
+  await ensureSupported(key)
+  registry().current = key
+}
+
+/**
+ * The process-wide default spawn method: the last one set with
+ * {@link trySetStartMethod}, else `HARROW_SPAWN_METHOD`, else `'process'`.
+ * Inside an actor, the method that actor was spawned with.
+ */
+export function getStartMethod(): SpawnMethodKey {
+  const state = registry()
+  const fromEnv = process.env[SPAWN_METHOD_ENV]
+  return (state.current ?? (fromEnv ? fromEnv : DEFAULT_SPAWN_METHOD)) as SpawnMethodKey
+}
+
+/** Set the default without checks: an actor's runtime uses it to inherit its own spawn method. */
+export function setDefaultStartMethod(key: string): void {
+  registry().current = key
+}

@@ -1,0 +1,103 @@
+/** Per-realm runtime state: who this actor is, its running tasks' storage, and its open nurseries. */
+
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { randomUUID } from 'node:crypto'
+import { threadId } from 'node:worker_threads'
+import type { Transport } from './backend.js'
+import type { ActorIdentity } from './protocol.js'
+import { getStartMethod } from './registry.js'
+
+/** Everything a program may learn about an actor. */
+export interface ActorInfo {
+  readonly name: string
+  readonly uid: string
+  readonly spawnMethod: string
+  readonly pid?: number
+  readonly threadId?: number
+}
+
+/** What a running remote task sees through `currentTask()`. */
+export interface TaskInfo {
+  /** Aborts when the caller cancels the task or the actor is cancelled. */
+  readonly signal: AbortSignal
+  /** The actor running the task. */
+  readonly actor: ActorInfo
+}
+
+/** Something that can be cancelled as a whole when its actor is: a nursery. */
+export interface Cancellable {
+  /** Cancel politely, escalating within `terminateAfter`. */
+  cancel(options?: { terminateAfter?: number }): Promise<void>
+  /** Kill every child now. */
+  kill(): Promise<void>
+}
+
+interface RuntimeState {
+  readonly tasks: AsyncLocalStorage<TaskInfo>
+  /** This realm's actor once it is one; `undefined` in a root. */
+  self: ActorIdentity | undefined
+  parent: ActorIdentity | undefined
+  rootIdentity: ActorIdentity | undefined
+  /** Nurseries open in this realm, to cancel when the actor is cancelled or the root is interrupted. */
+  readonly nurseries: Set<Cancellable>
+  /** Default for nurseries opened inside this actor, from the parent. */
+  terminateAfter: number | undefined
+  /** The channel's transport, for fault-injection tests only. */
+  transport: Transport | undefined
+}
+
+// On a Symbol.for global so that a second copy of core in the same realm (two
+// resolutions of @harrow/core) still sees the one runtime: currentTask() in an
+// actor module must find the task that the runtime started.
+const STATE = Symbol.for('harrow.runtime.v1')
+
+/** @internal The realm's runtime state. */
+export function runtime(): RuntimeState {
+  const holder = globalThis as typeof globalThis & { [STATE]?: RuntimeState }
+  return (holder[STATE] ??= {
+    tasks: new AsyncLocalStorage<TaskInfo>(),
+    self: undefined,
+    parent: undefined,
+    rootIdentity: undefined,
+    nurseries: new Set(),
+    terminateAfter: undefined,
+    transport: undefined,
+  })
+}
+
+/** True inside an actor (a spawned child), false in a root program. */
+export function isActor(): boolean {
+  return runtime().self !== undefined
+}
+
+/** This realm's identity: the actor it runs, or a root identity made on first use. */
+export function selfIdentity(): ActorIdentity {
+  const state = runtime()
+  if (state.self) return state.self
+  return (state.rootIdentity ??= {
+    name: 'root',
+    uid: randomUUID(),
+    spawnMethod: getStartMethod(),
+    pid: process.pid,
+    ...(threadId === 0 ? {} : { threadId }),
+  })
+}
+
+function info(identity: ActorIdentity): ActorInfo {
+  return {
+    name: identity.name,
+    uid: identity.uid,
+    spawnMethod: identity.spawnMethod,
+    ...(identity.pid === undefined ? {} : { pid: identity.pid }),
+    ...(identity.threadId === undefined ? {} : { threadId: identity.threadId }),
+  }
+}
+
+/**
+ * The actor this code runs in, with its parent; a root program has no parent.
+ */
+export function currentActor(): ActorInfo & { readonly parent?: ActorInfo } {
+  const state = runtime()
+  const self = info(selfIdentity())
+  return state.parent ? { ...self, parent: info(state.parent) } : self
+}

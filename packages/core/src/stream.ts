@@ -1,0 +1,160 @@
+/** `ActorStream`: the parent's side of a remote async generator, with credit-based backpressure. */
+
+import { deferred, type Deferred, within } from './async.js'
+import type { ActorConnection, TaskSink } from './connection.js'
+import { ActorCancelledError } from './errors.js'
+import { FLOW_WINDOW, Op, TaskKind } from './protocol.js'
+import { Queue } from './queue.js'
+
+/** How long leaving a stream early waits for the remote generator's `finally` to finish. */
+const REMOTE_FINALLY_BOUND = 5000
+
+type Ending = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error }
+
+/**
+ * The items of a remote async generator, in order. At most one window of
+ * items is buffered here; the remote generator waits for the rest. Leaving a
+ * `for await` loop early (`break`, `return`, a throw) cancels the remote
+ * generator and waits for its `finally` to run.
+ */
+export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable {
+  readonly #connection: ActorConnection
+  readonly #items = new Queue<T>()
+  readonly #ended = deferred<void>()
+  readonly #module: string
+  readonly #name: string
+  readonly #args: unknown[]
+  readonly #signal: AbortSignal | undefined
+  #cid = 0
+  #ending: Ending | undefined
+  #waiter: Deferred<IteratorResult<T, undefined>> | undefined
+  #consumed = 0
+  #closedByUs = false
+
+  /**
+   * @internal Portals make streams; see `portal.stream()`. The remote
+   * generator starts on the first `next()`.
+   */
+  constructor(connection: ActorConnection, module: string, name: string, args: unknown[], signal: AbortSignal | undefined) {
+    this.#connection = connection
+    this.#module = module
+    this.#name = name
+    this.#args = args
+    this.#signal = signal
+  }
+
+  #start(): void {
+    const signal = this.#signal
+    if (signal?.aborted) {
+      this.#end({ ok: false, error: cancelled(signal) })
+      return
+    }
+    const sink: TaskSink = {
+      kind: TaskKind.Stream,
+      item: (value) => {
+        const waiter = this.#waiter
+        if (waiter) {
+          this.#waiter = undefined
+          this.#taken()
+          waiter.resolve({ done: false, value: value as T })
+        } else {
+          this.#items.push(value as T)
+        }
+      },
+      settle: (ok, value) => this.#end(ok ? { ok, value } : { ok, error: value as Error }),
+    }
+    this.#cid = this.#connection.start(TaskKind.Stream, this.#module, this.#name, this.#args, sink)
+    if (signal) {
+      const onAbort = (): void => this.#abort(cancelled(signal))
+      signal.addEventListener('abort', onAbort, { once: true })
+      void this.#ended.promise.then(() => signal.removeEventListener('abort', onAbort))
+    }
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this
+  }
+
+  /** The next item; `done` once the remote generator returned. Rejects with what the remote threw. */
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#cid === 0 && !this.#ending) this.#start()
+    if (this.#items.length > 0) {
+      const value = this.#items.shift() as T
+      this.#taken()
+      return Promise.resolve({ done: false, value })
+    }
+    if (this.#ending) {
+      if (this.#ending.ok || this.#closedByUs) return Promise.resolve({ done: true, value: undefined })
+      const { error } = this.#ending
+      // An error is reported once; later calls see a finished stream.
+      this.#ending = { ok: true, value: undefined }
+      return Promise.reject(error)
+    }
+    if (this.#waiter) return this.#waiter.promise
+    this.#waiter = deferred()
+    return this.#waiter.promise
+  }
+
+  /** Stop early: cancel the remote generator and wait (bounded) for its `finally`. */
+  async return(): Promise<IteratorResult<T, undefined>> {
+    await this.#close()
+    return { done: true, value: undefined }
+  }
+
+  /** Stop early, as `return()` does. */
+  async throw(): Promise<IteratorResult<T, undefined>> {
+    await this.#close()
+    return { done: true, value: undefined }
+  }
+
+  /** Same as `return()`, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#close()
+  }
+
+  #taken(): void {
+    if (++this.#consumed >= FLOW_WINDOW / 2 && !this.#ending) {
+      this.#connection.send([Op.Credit, this.#cid, this.#consumed])
+      this.#consumed = 0
+    }
+  }
+
+  async #close(): Promise<void> {
+    this.#closedByUs = true
+    this.#items.clear()
+    if (this.#cid === 0) this.#end({ ok: true, value: undefined })
+    if (this.#ending) return
+    this.#connection.cancelTask(this.#cid)
+    await within(this.#ended.promise, REMOTE_FINALLY_BOUND)
+  }
+
+  #abort(error: Error): void {
+    if (this.#ending) return
+    this.#connection.cancelTask(this.#cid)
+    this.#items.clear()
+    this.#finish({ ok: false, error })
+  }
+
+  #end(ending: Ending): void {
+    this.#ended.resolve()
+    if (this.#ending) return
+    this.#finish(ending)
+  }
+
+  #finish(ending: Ending): void {
+    this.#ending = ending
+    const waiter = this.#waiter
+    if (!waiter) return
+    this.#waiter = undefined
+    if (ending.ok || this.#closedByUs) waiter.resolve({ done: true, value: undefined })
+    else {
+      this.#ending = { ok: true, value: undefined }
+      waiter.reject(ending.error)
+    }
+  }
+}
+
+/** The error a call gets when its signal aborts. */
+export function cancelled(signal: AbortSignal): ActorCancelledError {
+  return new ActorCancelledError('the call was cancelled by its signal', { cause: signal.reason })
+}

@@ -1,0 +1,24 @@
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { describe, expect, test } from 'vitest'
+
+const run = promisify(execFile)
+const bin = fileURLToPath(new URL('../bin/harrow.js', import.meta.url))
+const coreDir = fileURLToPath(new URL('..', import.meta.url))
+
+describe('harrow CLI', () => {
+  test('harrow backends --json lists every built-in key with why it is unavailable', async () => {
+    const { stdout } = await run(process.execPath, [bin, 'backends', '--json'], { cwd: coreDir })
+    const rows = JSON.parse(stdout) as { key: string; installed: boolean; reason?: string }[]
+    expect(rows.map((r) => r.key)).toEqual(['process', 'worker', 'forkserver'])
+    expect(rows.every((r) => !r.installed && r.reason?.includes('npm install'))).toBe(true)
+  })
+
+  test('harrow backends prints a table; unknown commands are a usage error', async () => {
+    const { stdout } = await run(process.execPath, [bin, 'backends'], { cwd: coreDir })
+    expect(stdout.split('\n')[0]).toMatch(/^KEY\s+PACKAGE\s+INSTALLED\s+SUPPORTED\s+VERSION\s+REASON$/)
+    const failed = await run(process.execPath, [bin, 'frobnicate'], { cwd: coreDir }).catch((e: { code: number; stderr: string }) => e)
+    expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") as unknown })
+  })
+})

@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'vitest'
+import { ProtocolError } from '../src/errors.js'
+import { FrameDecoder, FrameWriter } from '../src/frames.js'
+
+function framed(...payloads: Uint8Array[]): Buffer {
+  const chunks: Buffer[] = []
+  for (const payload of payloads) {
+    const header = Buffer.alloc(4)
+    header.writeUInt32BE(payload.length)
+    chunks.push(header, Buffer.from(payload))
+  }
+  return Buffer.concat(chunks)
+}
+
+describe('frames', () => {
+  test('frames split across chunks at every byte boundary decode whole and in order', () => {
+    const payloads = [Buffer.from('a'), Buffer.alloc(0), Buffer.alloc(70_000, 7), Buffer.from('last')]
+    const stream = framed(...payloads)
+    for (const step of [1, 3, 4, 5, 1000, stream.length]) {
+      const decoder = new FrameDecoder()
+      const seen: Buffer[] = []
+      for (let i = 0; i < stream.length; i += step) decoder.push(stream.subarray(i, i + step), (f) => seen.push(Buffer.from(f)))
+      expect(seen).toEqual(payloads)
+      expect(decoder.buffered).toBe(0)
+    }
+  })
+
+  test('a length prefix over the maximum is a ProtocolError before its payload arrives', () => {
+    const decoder = new FrameDecoder(1024)
+    const header = Buffer.alloc(4)
+    header.writeUInt32BE(0xffffffff)
+    let error: unknown
+    try {
+      decoder.push(header, () => {})
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ProtocolError)
+    expect(error).toMatchObject({ violation: 'oversized' })
+  })
+
+  test('a header split across chunks is still checked against the maximum', () => {
+    const decoder = new FrameDecoder(1024)
+    const header = Buffer.alloc(4)
+    header.writeUInt32BE(2048)
+    decoder.push(header.subarray(0, 2), () => {})
+    expect(() => decoder.push(header.subarray(2), () => {})).toThrow(ProtocolError)
+  })
+
+  test('frames queued in one tick are written together, length-prefixed', async () => {
+    const writes: Buffer[] = []
+    const writer = new FrameWriter((data) => writes.push(data))
+    writer.push(Buffer.from('one'))
+    writer.push(Buffer.from('two'))
+    expect(writes).toHaveLength(0)
+    await new Promise((resolve) => process.nextTick(resolve))
+    expect(writes).toEqual([framed(Buffer.from('one'), Buffer.from('two'))])
+  })
+})

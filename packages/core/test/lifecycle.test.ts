@@ -1,0 +1,128 @@
+import { describe, expect, test } from 'vitest'
+import type { ExitInfo, ProcHandle } from '../src/backend.js'
+import { ActorFailure } from '../src/errors.js'
+import { KILL_GRACE, cancelOnCompletion, exhaustPortal, hardKill, softKill, waitForPeerOrProcDeath, type CancellablePortal } from '../src/lifecycle.js'
+
+/** A child that ends when told, or on the signals it does not ignore. */
+class FakeProc implements ProcHandle {
+  readonly pid = 4242
+  readonly signals: string[] = []
+  exit: ExitInfo | undefined
+  readonly #ignores: ReadonlySet<string>
+  #end!: (exit: ExitInfo) => void
+  readonly #exited = new Promise<ExitInfo>((resolve) => (this.#end = resolve))
+
+  constructor(ignores: string[] = []) {
+    this.#ignores = new Set(ignores)
+  }
+
+  end(exit: ExitInfo): void {
+    if (this.exit) return
+    this.exit = exit
+    this.#end(exit)
+  }
+
+  wait(): Promise<ExitInfo> {
+    return this.#exited
+  }
+
+  terminate(): void {
+    this.signals.push('SIGTERM')
+    if (!this.#ignores.has('SIGTERM')) setTimeout(() => this.end({ code: null, signal: 'SIGTERM' }), 5)
+  }
+
+  kill(): void {
+    this.signals.push('SIGKILL')
+    setTimeout(() => this.end({ code: null, signal: 'SIGKILL' }), 5)
+  }
+}
+
+function portalFor(proc: FakeProc, behaviour: { acks?: boolean; result?: Promise<unknown> } = {}): CancellablePortal & { cancels: number } {
+  const portal = {
+    actor: { name: 'fake', uid: 'uid-1' },
+    cancels: 0,
+    result: () => behaviour.result ?? Promise.resolve('done'),
+    cancelActor: () => {
+      portal.cancels++
+      if (behaviour.acks) setTimeout(() => proc.end({ code: 0, signal: null }), 5)
+      return Promise.resolve(behaviour.acks ?? false)
+    },
+  }
+  return portal
+}
+
+describe('lifecycle helpers', () => {
+  test('hardKill returns at once for a child that already exited', async () => {
+    const proc = new FakeProc()
+    proc.end({ code: 0, signal: null })
+    expect(await hardKill(proc, { terminateAfter: 10_000 })).toEqual({ code: 0, signal: null })
+    expect(proc.signals).toEqual([])
+  })
+
+  test('hardKill terminates after terminateAfter, then kills a child that ignores SIGTERM', async () => {
+    const polite = new FakeProc()
+    expect(await hardKill(polite, { terminateAfter: 20 })).toEqual({ code: null, signal: 'SIGTERM' })
+    expect(polite.signals).toEqual(['SIGTERM'])
+
+    const stubborn = new FakeProc(['SIGTERM'])
+    const started = performance.now()
+    expect(await hardKill(stubborn, { terminateAfter: 20 })).toEqual({ code: null, signal: 'SIGKILL' })
+    expect(stubborn.signals).toEqual(['SIGTERM', 'SIGKILL'])
+    expect(performance.now() - started).toBeGreaterThanOrEqual(20 + KILL_GRACE - 5)
+  })
+
+  test('softKill only waits while its signal has not aborted', async () => {
+    const proc = new FakeProc()
+    const portal = portalFor(proc)
+    const controller = new AbortController()
+    const waiting = softKill(proc, portal, { signal: controller.signal })
+    setTimeout(() => proc.end({ code: 0, signal: null }), 10)
+    expect(await waiting).toEqual({ code: 0, signal: null })
+    expect(portal.cancels).toBe(0)
+  })
+
+  test('softKill asks the child to cancel when its signal aborts, and a child that acknowledges is not killed', async () => {
+    const proc = new FakeProc()
+    const portal = portalFor(proc, { acks: true })
+    expect(await softKill(proc, portal, { signal: AbortSignal.abort(), terminateAfter: 5000 })).toEqual({ code: 0, signal: null })
+    expect(portal.cancels).toBe(1)
+    expect(proc.signals).toEqual([])
+  })
+
+  test('softKill falls through to hardKill within the same terminateAfter budget', async () => {
+    const proc = new FakeProc(['SIGTERM'])
+    const portal = portalFor(proc, { acks: false })
+    expect(await softKill(proc, portal, { signal: AbortSignal.abort(), terminateAfter: 30 })).toEqual({ code: null, signal: 'SIGKILL' })
+    expect(proc.signals).toEqual(['SIGTERM', 'SIGKILL'])
+  })
+
+  test('waitForPeerOrProcDeath turns a child that dies first into a boot ActorFailure with its exit code', async () => {
+    const proc = new FakeProc()
+    const peer = new Promise<never>(() => {})
+    setTimeout(() => proc.end({ code: 7, signal: null }), 5)
+    const failure = await waitForPeerOrProcDeath(peer, proc, { name: 'early', uid: 'u' }).catch((e: unknown) => e)
+    expect(failure).toBeInstanceOf(ActorFailure)
+    expect(failure).toMatchObject({ phase: 'boot', exitCode: 7, actor: { name: 'early' } })
+  })
+
+  test('waitForPeerOrProcDeath prefers what the child said before dying', async () => {
+    const proc = new FakeProc()
+    const said = new Error('import failed')
+    const peer = new Promise<never>((_, reject) => setTimeout(() => reject(said), 20))
+    proc.end({ code: 1, signal: null })
+    await expect(waitForPeerOrProcDeath(peer, proc, { name: 'x', uid: 'u' })).rejects.toBe(said)
+    expect(await waitForPeerOrProcDeath(Promise.resolve('hello'), new FakeProc(), { name: 'x', uid: 'u' })).toBe('hello')
+  })
+
+  test('exhaustPortal gives the result or the error as a value; cancelOnCompletion records errors and cancels', async () => {
+    const proc = new FakeProc()
+    const error = new Error('failed')
+    expect(await exhaustPortal(portalFor(proc))).toBe('done')
+    expect(await exhaustPortal(portalFor(proc, { result: Promise.reject(error) }))).toBe(error)
+    const errors = new Map<string, Error>()
+    const failing = portalFor(proc, { result: Promise.reject(error) })
+    await cancelOnCompletion(failing, errors)
+    expect(errors.get('uid-1')).toBe(error)
+    expect(failing.cancels).toBe(1)
+  })
+})

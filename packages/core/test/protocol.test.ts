@@ -1,0 +1,37 @@
+import { describe, expect, test } from 'vitest'
+import { ProtocolError } from '../src/errors.js'
+import { Op, TaskKind, asChildMessage, asParentMessage } from '../src/protocol.js'
+
+const box = { type: 'Error', message: 'm', stack: '', src: { name: 'a', uid: 'u' }, relayPath: [{ name: 'a', uid: 'u' }] }
+
+describe('protocol', () => {
+  test('well-formed messages pass', () => {
+    expect(asChildMessage([Op.Hello, 1, 10, 0])).toEqual([Op.Hello, 1, 10, 0])
+    expect(asChildMessage([Op.Return, 3, { any: 'value' }])[0]).toBe(Op.Return)
+    expect(asChildMessage([Op.Error, 0, box])[0]).toBe(Op.Error)
+    expect(asParentMessage([Op.Start, 1, TaskKind.Call, 'file:///m.js', 'f', []])[0]).toBe(Op.Start)
+    expect(asParentMessage([Op.CancelActor])[0]).toBe(Op.CancelActor)
+  })
+
+  test.each([
+    ['not an array', { op: 1 }],
+    ['an unknown opcode', [99, 1]],
+    ['a parent-only message', [Op.Start, 1, 0, 'm', 'f', []]],
+    ['a zero call id', [Op.Return, 0, 1]],
+    ['a fractional call id', [Op.Yield, 1.5, 1]],
+    ['a negative credit', [Op.Credit, 1, -4]],
+    ['an error without a box', [Op.Error, 1, { message: 'x' }]],
+    ['extra fields', [Op.Ready, 1]],
+  ])('a child message with %s is malformed', (_, raw) => {
+    expect(() => asChildMessage(raw)).toThrow(ProtocolError)
+  })
+
+  test.each([
+    ['a child-only message', [Op.Hello, 1, 1, 1]],
+    ['an unknown task kind', [Op.Start, 1, 7, 'm', 'f', []]],
+    ['args that are not an array', [Op.Start, 1, TaskKind.Call, 'm', 'f', 'x']],
+    ['a spec without identity', [Op.Spec, { enableModules: [] }]],
+  ])('a parent message with %s is malformed', (_, raw) => {
+    expect(() => asParentMessage(raw)).toThrow(ProtocolError)
+  })
+})

@@ -1,0 +1,38 @@
+/** The `'process'` backend: each actor is `node <execArgv> child.js`, talking over an inherited socketpair on fd 3. */
+
+import { spawn } from 'node:child_process'
+import type { Socket } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core'
+import { ChildProcessHandle } from './proc-handle.js'
+
+/** Options of the process backend (none yet): `ActorOptions.env`, `cwd` and `execArgv` cover it. */
+export type ProcessBackendOptions = Record<never, never>
+
+/** The file descriptor of the actor channel in the child. */
+export const CHANNEL_FD = 3
+
+const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
+
+/**
+ * Starts actors as child processes of `process.execPath`. The channel is a
+ * private socketpair inherited at spawn: nothing on the filesystem to leak,
+ * and the child sees it close the moment the parent dies, however it dies.
+ */
+export const processBackend: SpawnBackend = {
+  key: 'process',
+  spawn(request: SpawnRequest): Promise<SpawnedChild> {
+    const child = spawn(process.execPath, [...request.execArgv, CHILD_ENTRY, String(request.maxFrameSize)], {
+      // stdout and stderr are the parent's own, so actors print to the same terminal without a relay.
+      stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+      env: request.env,
+      ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
+      windowsHide: true,
+    })
+    const channel = child.stdio[CHANNEL_FD] as Socket
+    return Promise.resolve({
+      proc: new ChildProcessHandle(child),
+      transport: socketTransport(channel, { maxFrameSize: request.maxFrameSize }),
+    })
+  },
+}

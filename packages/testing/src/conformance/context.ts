@@ -1,0 +1,23 @@
+/** What every part of the conformance suite is given. */
+
+import type { SpawnMethodKey } from '@harrow/core'
+
+/** Differences a backend declares honestly instead of skipping in silence. */
+export interface BackendCapabilities {
+  /**
+   * Actors are OS processes with pids of their own: orphan and signal tests
+   * apply. A thread backend sets this to `false`. @default true
+   */
+  readonly processes?: boolean
+}
+
+/** Options of {@link defineConformanceSuite}. */
+export interface ConformanceOptions {
+  readonly capabilities?: BackendCapabilities
+}
+
+/** @internal */
+export interface SuiteContext {
+  readonly key: SpawnMethodKey
+  readonly capabilities: Required<BackendCapabilities>
+}

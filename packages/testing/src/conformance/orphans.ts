@@ -1,0 +1,77 @@
+/** Conformance: no actor outlives its root, whether the root is SIGKILLed or interrupted with Ctrl-C. */
+
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { listSpawnMethods } from '@harrow/core'
+import { describe, expect, test } from 'vitest'
+import { rootPrograms } from '../fixtures.js'
+import { isAlive, waitFor } from '../processes.js'
+import type { SuiteContext } from './context.js'
+
+/** How long a tree may take to disappear after its root dies or is interrupted. */
+const TEARDOWN_BOUND = 2000
+
+async function firstLine(child: ChildProcess): Promise<{ root: number; pids: number[] }> {
+  if (!child.stdout) throw new Error('no stdout')
+  const lines = createInterface({ input: child.stdout })
+  const exited = once(child, 'exit').then(([code, signal]) => {
+    throw new Error(`root program exited early (code ${String(code)}, signal ${String(signal)})`)
+  })
+  const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string]
+  lines.close()
+  return JSON.parse(line) as { root: number; pids: number[] }
+}
+
+/** Arguments for a root program: the key, and the module that registers its backend. */
+async function rootArgs(program: string, key: string): Promise<string[]> {
+  const entry = (await listSpawnMethods()).find((row) => row.key === key)?.entry
+  return [program, key, ...(entry ? [entry] : [])]
+}
+
+function killGroup(pgid: number | undefined): void {
+  if (pgid === undefined) return
+  try {
+    process.kill(-pgid, 'SIGKILL')
+  } catch {
+    // already gone
+  }
+}
+
+export function orphanTests({ key, capabilities }: SuiteContext): void {
+  describe.runIf(capabilities.processes)('orphans and signals', () => {
+    test('a root killed with SIGKILL leaves no actor behind', async () => {
+      // Its own process group, so that a failed test can still clean up the whole tree.
+      const root = spawn(process.execPath, await rootArgs(rootPrograms.tree, key), { stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+      try {
+        const { pids } = await firstLine(root)
+        expect(pids).toHaveLength(4)
+        expect(pids.every(isAlive)).toBe(true)
+        root.kill('SIGKILL')
+        const gone = await waitFor(() => !pids.some(isAlive), TEARDOWN_BOUND)
+        expect(pids.filter(isAlive)).toEqual([])
+        expect(gone).toBe(true)
+      } finally {
+        killGroup(root.pid)
+      }
+    })
+
+    test('Ctrl-C (SIGINT to the process group) tears the tree down, exits 130 and prints no stack trace', async () => {
+      const root = spawn(process.execPath, await rootArgs(rootPrograms.interrupt, key), { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+      let stderr = ''
+      root.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      try {
+        const { pids } = await firstLine(root)
+        expect(pids).toHaveLength(4)
+        const exited = once(root, 'exit') as Promise<[number | null, string | null]>
+        process.kill(-(root.pid as number), 'SIGINT')
+        const [code, signal] = await exited
+        expect({ code, signal }).toEqual({ code: 130, signal: null })
+        expect(await waitFor(() => !pids.some(isAlive), TEARDOWN_BOUND)).toBe(true)
+        expect(stderr).toBe('')
+      } finally {
+        killGroup(root.pid)
+      }
+    })
+  })
+}
