@@ -5,13 +5,14 @@ import type { SpawnMethodKey } from '@harrow/core'
 import { callTests } from './conformance/calls.js'
 import type { ConformanceOptions, SuiteContext } from './conformance/context.js'
 import { lifecycleTests } from './conformance/lifecycle.js'
+import { optionTests } from './conformance/options.js'
 import { orphanTests } from './conformance/orphans.js'
 import { streamTests } from './conformance/streams.js'
 import { wireTests } from './conformance/wire.js'
 
 export type { BackendCapabilities, ConformanceOptions } from './conformance/context.js'
 export { childPids, isAlive, waitFor } from './processes.js'
-export { fixtureModules, rootPrograms, task } from './fixtures.js'
+export { fixtureModules, rootProgramArgs, rootPrograms, task, tsLoaderExecArgv } from './fixtures.js'
 
 /**
  * Define the shared behaviour suite for spawn method `key` in the calling
@@ -24,6 +25,7 @@ export function defineConformanceSuite(key: SpawnMethodKey, options: Conformance
     streamTests(context)
     lifecycleTests(context)
     wireTests(context)
+    optionTests(context)
     orphanTests(context)
   })
 }

@@ -116,6 +116,29 @@ export function lifecycleTests({ key, capabilities }: SuiteContext): void {
       await nursery.close()
     })
 
+    test('cancelActor asks an actor to exit and resolves true once it acknowledged', async () => {
+      const nursery = await openNursery({ spawnMethod: key })
+      const portal = await nursery.startActor('leaving', { enableModules })
+      expect(await portal.cancelActor()).toBe(true)
+      await expect(portal.run(task('add'), [1, 2])).rejects.toBeInstanceOf(ActorCancelledError)
+      expect(await portal.cancelActor()).toBe(false)
+      await nursery.close()
+      for (const pid of pidsOf([portal])) expect(isAlive(pid)).toBe(false)
+    })
+
+    test('cancelling several wedged actors costs one terminateAfter, not one each', async () => {
+      const terminateAfter = 400
+      const nursery = await openNursery({ spawnMethod: key, terminateAfter })
+      const portals = await Promise.all(Array.from({ length: 4 }, (_, i) => nursery.startActor(`wedged-${i}`, { enableModules })))
+      for (const portal of portals) portal.run(task('spin')).catch(() => {})
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const started = performance.now()
+      await nursery.cancel()
+      expect(performance.now() - started).toBeLessThan(portals.length * terminateAfter)
+      for (const pid of pidsOf(portals)) expect(isAlive(pid)).toBe(false)
+      await nursery.close()
+    })
+
     test('an idle daemon is cancelled politely when its nursery closes, well under terminateAfter', async () => {
       const terminateAfter = 20_000
       const nursery = await openNursery({ spawnMethod: key, terminateAfter })

@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
-import { listSpawnMethods } from '@harrow/core'
+import { ActorFailure, withNursery } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
-import { rootPrograms } from '../fixtures.js'
+import { fixtureModules, rootProgramArgs, rootPrograms, task } from '../fixtures.js'
 import { isAlive, waitFor } from '../processes.js'
 import type { SuiteContext } from './context.js'
 
@@ -23,12 +23,6 @@ async function firstLine(child: ChildProcess): Promise<{ root: number; pids: num
   return JSON.parse(line) as { root: number; pids: number[] }
 }
 
-/** Arguments for a root program: the key, and the module that registers its backend. */
-async function rootArgs(program: string, key: string): Promise<string[]> {
-  const entry = (await listSpawnMethods()).find((row) => row.key === key)?.entry
-  return [program, key, ...(entry ? [entry] : [])]
-}
-
 function killGroup(pgid: number | undefined): void {
   if (pgid === undefined) return
   try {
@@ -42,7 +36,7 @@ export function orphanTests({ key, capabilities }: SuiteContext): void {
   describe.runIf(capabilities.processes)('orphans and signals', () => {
     test('a root killed with SIGKILL leaves no actor behind', async () => {
       // Its own process group, so that a failed test can still clean up the whole tree.
-      const root = spawn(process.execPath, await rootArgs(rootPrograms.tree, key), { stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+      const root = spawn(process.execPath, await rootProgramArgs(rootPrograms.tree, key), { stdio: ['ignore', 'pipe', 'inherit'], detached: true })
       try {
         const { pids } = await firstLine(root)
         expect(pids).toHaveLength(4)
@@ -56,8 +50,25 @@ export function orphanTests({ key, capabilities }: SuiteContext): void {
       }
     })
 
+    test('a middle actor killed with SIGKILL is an ActorFailure in its parent, and its own child exits', async () => {
+      let grandchild = 0
+      const failure = await withNursery(
+        async (nursery) => {
+          const middle = await nursery.startActor('middle', { enableModules: [fixtureModules.tasks] })
+          grandchild = await middle.run<number>(task('spawnDaemonGrandchild'))
+          expect(isAlive(grandchild)).toBe(true)
+          process.kill(middle.actor.pid as number, 'SIGKILL')
+          await middle.run(task('sleep'), [60_000])
+        },
+        { spawnMethod: key },
+      ).catch((e: unknown) => e)
+      expect(failure).toBeInstanceOf(ActorFailure)
+      expect(failure).toMatchObject({ actor: { name: 'middle' }, signal: 'SIGKILL', exitCode: null, phase: 'running' })
+      expect(await waitFor(() => !isAlive(grandchild), TEARDOWN_BOUND)).toBe(true)
+    })
+
     test('Ctrl-C (SIGINT to the process group) tears the tree down, exits 130 and prints no stack trace', async () => {
-      const root = spawn(process.execPath, await rootArgs(rootPrograms.interrupt, key), { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+      const root = spawn(process.execPath, await rootProgramArgs(rootPrograms.interrupt, key), { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
       let stderr = ''
       root.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
       try {

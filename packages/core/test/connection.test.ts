@@ -1,0 +1,103 @@
+import { describe, expect, test } from 'vitest'
+import type { ExitInfo, ProcHandle, Transport, TransportSink } from '../src/backend.js'
+import { Codec } from '../src/codec.js'
+import { ActorConnection } from '../src/connection.js'
+import { ProtocolError } from '../src/errors.js'
+import { Op, PROTOCOL_VERSION, TaskKind } from '../src/protocol.js'
+
+/** A transport whose peer is the test: it decodes what the parent sends and encodes what the "child" says. */
+class ScriptedPeer implements Transport {
+  readonly sent: unknown[] = []
+  readonly #toParent = new Codec()
+  readonly #fromParent = new Codec()
+  #sink: TransportSink | undefined
+  closed = false
+
+  send(frame: Uint8Array): void {
+    this.sent.push(this.#fromParent.decode(frame))
+  }
+
+  start(sink: TransportSink): void {
+    this.#sink = sink
+  }
+
+  close(): void {
+    this.closed = true
+    this.#sink?.close()
+  }
+
+  say(...messages: unknown[][]): void {
+    for (const message of messages) this.#sink?.frame(this.#toParent.encode(message))
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.#sink?.frame(bytes)
+  }
+}
+
+const alive: ProcHandle = { pid: 1, exit: undefined, wait: () => new Promise<ExitInfo>(() => {}), terminate: () => {}, kill: () => {} }
+const actor = { name: 'scripted', uid: 'u-1', spawnMethod: 'test' }
+const hello = [Op.Hello, PROTOCOL_VERSION, 1, 0]
+
+function connect(): { peer: ScriptedPeer; connection: ActorConnection } {
+  const peer = new ScriptedPeer()
+  return { peer, connection: new ActorConnection(peer, actor, alive) }
+}
+
+async function closedWith(connection: ActorConnection): Promise<ProtocolError> {
+  const reason = await connection.closed
+  expect(reason).toBeInstanceOf(ProtocolError)
+  return reason as ProtocolError
+}
+
+describe('the parent end of a channel', () => {
+  test('routes results to the task that waits for them', async () => {
+    const { peer, connection } = connect()
+    peer.say(hello, [Op.Ready])
+    await connection.ready
+    const results: unknown[] = []
+    const cid = connection.start(TaskKind.Call, 'file:///m.js', 'f', [1], { kind: TaskKind.Call, settle: (ok, value) => results.push({ ok, value }) })
+    expect(peer.sent.at(-1)).toEqual([Op.Start, cid, TaskKind.Call, 'file:///m.js', 'f', [1]])
+    peer.say([Op.Return, cid, 'done'])
+    expect(results).toEqual([{ ok: true, value: 'done' }])
+  })
+
+  test.each([
+    ['a message before the hello', [[Op.Ready]]],
+    ['a second hello', [hello, hello]],
+    ['a result before ready', [hello, [Op.Return, 1, 'x']]],
+    ['a result for a task that was never started', [hello, [Op.Ready], [Op.Return, 5, 'x']]],
+    ['an item for a call', [hello, [Op.Ready], 'start-call', [Op.Yield, 1, 'x']]],
+    ['a started value for a call', [hello, [Op.Ready], 'start-call', [Op.Started, 1, 'x']]],
+    ['a second ready', [hello, [Op.Ready], [Op.Ready]]],
+  ])('%s is an out-of-order ProtocolError that closes the channel', async (_, script) => {
+    const { peer, connection } = connect()
+    const settled: unknown[] = []
+    for (const step of script) {
+      if (step === 'start-call') connection.start(TaskKind.Call, 'file:///m.js', 'f', [], { kind: TaskKind.Call, settle: (ok, value) => settled.push({ ok, value }) })
+      else peer.say(step as unknown[])
+    }
+    const error = await closedWith(connection)
+    expect(error).toMatchObject({ violation: 'out-of-order', actor: { name: 'scripted' } })
+    expect(peer.closed).toBe(true)
+    // A task that was waiting learns why.
+    for (const s of settled) expect(s).toMatchObject({ ok: false, value: error })
+  })
+
+  test('a different protocol version is refused', async () => {
+    const { peer, connection } = connect()
+    peer.say([Op.Hello, PROTOCOL_VERSION + 1, 1, 0])
+    expect(await closedWith(connection)).toMatchObject({ violation: 'version' })
+  })
+
+  test('bytes that are not msgpack, or msgpack of the wrong shape, are malformed', async () => {
+    const garbage = connect()
+    garbage.peer.raw(new Uint8Array([0xc1]))
+    expect(await closedWith(garbage.connection)).toMatchObject({ violation: 'malformed' })
+
+    const shapeless = connect()
+    shapeless.peer.say(hello)
+    shapeless.peer.raw(new Codec().encode({ not: 'a message' }))
+    expect(await closedWith(shapeless.connection)).toMatchObject({ violation: 'malformed' })
+  })
+})
