@@ -1,11 +1,13 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // setup, global-setup, watchdog-thread and unavailable.test are loaded by path at run time (vitest, a Worker).
+  entry: ['src/index.ts', 'src/config.ts', 'src/setup.ts', 'src/global-setup.ts', 'src/watchdog-thread.ts', 'src/unavailable.test.ts'],
   format: ['esm'],
   target: 'node20',
   platform: 'node',
-  dts: true,
+  dts: { entry: ['src/index.ts', 'src/config.ts'] },
   sourcemap: true,
   clean: true,
+  splitting: true,
 })

@@ -1,7 +1,7 @@
 /** Boxing errors for the wire and rebuilding them as `RemoteActorError`s on the other side. */
 
 import { assertSendable } from './codec.js'
-import { RemoteActorError, type ActorId } from './errors.js'
+import { ActorCancelledError, RemoteActorError, type ActorId } from './errors.js'
 import type { ErrorBox } from './protocol.js'
 
 // Frames from harrow's own bundle and from async_hooks only show how a task was dispatched.
@@ -101,4 +101,20 @@ export function unboxError(box: ErrorBox): RemoteActorError {
     ...(box.fields ? { fields: box.fields } : {}),
     ...(box.cause ? { cause: unboxError(box.cause) } : {}),
   })
+}
+
+/**
+ * What a task's terminal error box means to the caller: an
+ * `ActorCancelledError` when the task ended by its cancellation, otherwise
+ * the remote failure as a `RemoteActorError`.
+ */
+export function unboxFailure(box: ErrorBox): RemoteActorError | ActorCancelledError {
+  if (box.cancelled) return new ActorCancelledError(`the task in actor '${box.src.name}' was cancelled`, { actor: box.src })
+  return unboxError(box)
+}
+
+/** Whether `thrown` is how a task unwinds once its `signal` aborted, rather than a failure of its own. */
+export function isCancellation(thrown: unknown, signal: AbortSignal): boolean {
+  if (!signal.aborted) return false
+  return thrown === signal.reason || thrown instanceof ActorCancelledError || (thrown as { name?: unknown } | null)?.name === 'AbortError'
 }

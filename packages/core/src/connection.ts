@@ -2,7 +2,7 @@
 
 import type { ProcHandle, Transport } from './backend.js'
 import { deferred, type Deferred, within, TIMED_OUT } from './async.js'
-import { unboxError } from './box.js'
+import { unboxError, unboxFailure } from './box.js'
 import { Channel } from './channel.js'
 import { ActorCancelledError, ActorFailure, ChannelClosedError, ProtocolError, type RemoteActorError } from './errors.js'
 import { Op, PROTOCOL_VERSION, asChildMessage, type ChildMessage, type ParentMessage, type SpawnSpec, type TaskKind } from './protocol.js'
@@ -195,7 +195,7 @@ export class ActorConnection {
           else this.#actorError ??= error
           return
         }
-        this.#terminal(message[1], false, unboxError(message[2]))
+        this.#terminal(message[1], false, unboxFailure(message[2]))
         return
       case Op.Return:
         this.#terminal(message[1], true, message[2])
@@ -233,8 +233,8 @@ export class ActorConnection {
   #terminal(cid: number, ok: boolean, value: unknown): void {
     const task = this.#task(cid, ok ? 'a result' : 'an error')
     this.#tasks.delete(cid)
-    // Once the parent cancels a task or the whole actor, the task's failure is that cancellation.
-    if (task.cancelling || (this.#stopping && !ok)) {
+    // Once the caller cancelled this task, whatever it ended with is that cancellation.
+    if (task.cancelling) {
       task.sink.settle(false, new ActorCancelledError(`task ${cid} in actor '${this.actor.name}' was cancelled`, { actor: this.actor }))
     } else {
       task.sink.settle(ok, value)

@@ -7,6 +7,7 @@ export {
   trySetStartMethod,
   getStartMethod,
   loadSpawnBackend,
+  knownSpawnMethods,
   SPAWN_METHOD_ENV,
   DEFAULT_SPAWN_METHOD,
   type SpawnMethodStatus,
@@ -44,7 +45,7 @@ export { Portal, type CallOptions, type CancelActorOptions, type Remote } from '
 export { ActorStream } from './stream.js'
 export { Context } from './context.js'
 export { context, currentTask, isContextFunction, type ActorContext, type ContextFunction } from './task.js'
-export { currentActor, type ActorInfo, type TaskInfo } from './runtime.js'
+export { currentActor, liveActors, type ActorInfo, type TaskInfo } from './runtime.js'
 export {
   hardKill,
   softKill,

@@ -217,7 +217,8 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     try {
       await main
     } catch (error) {
-      if (!child.handle.stopRequested) this.#fail(child.handle.actor.uid, error)
+      // A failure counts even when it lands while the nursery cancels; only the cancellation itself does not.
+      if (!(error instanceof ActorCancelledError)) this.#fail(child.handle.actor.uid, error)
     }
     await child.handle.stop()
   }

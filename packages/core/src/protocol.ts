@@ -80,6 +80,8 @@ export interface ErrorBox {
   readonly fields?: Record<string, unknown>
   /** The box of the error this one relays, when it came from a grandchild or deeper. */
   readonly cause?: ErrorBox
+  /** The task ended because it was cancelled (its signal aborted and it threw that), not by a failure of its own. */
+  readonly cancelled?: boolean
 }
 
 export type HelloMsg = [typeof Op.Hello, version: number, pid: number, threadId: number]

@@ -99,7 +99,12 @@ export function spawnMethodHints(): Record<string, string> {
   return hints
 }
 
-function knownKeys(): string[] {
+/**
+ * Every spawn method key this process knows: the built-in ones, then those
+ * registered (or announced to this actor by its parent). Synchronous, and
+ * never loads anything.
+ */
+export function knownSpawnMethods(): string[] {
   const state = registry()
   return [...new Set<string>([...SPAWN_METHODS, ...state.registrations.keys(), ...state.hints.keys()])]
 }
@@ -178,7 +183,7 @@ function discover(key: string): Promise<Discovery> {
       const hint = state.hints.get(key)
       if (hint !== undefined) return importRegistering(key, hint, packageNameOf(key))
       if (!isBuiltinSpawnMethod(key)) {
-        return { installed: false, reason: `unknown spawn method '${key}'; known methods: ${knownKeys().join(', ')}` }
+        return { installed: false, reason: `unknown spawn method '${key}'; known methods: ${knownSpawnMethods().join(', ')}` }
       }
       const packageName = builtinPackageName(key)
       const found = resolvePackage(packageName)
@@ -228,7 +233,7 @@ async function status(key: string): Promise<SpawnMethodStatus> {
  * backend; may import a backend package's small registering entry.
  */
 export async function listSpawnMethods(): Promise<SpawnMethodStatus[]> {
-  return Promise.all(knownKeys().map(status))
+  return Promise.all(knownSpawnMethods().map(status))
 }
 
 async function ensureSupported(key: string): Promise<SpawnMethodRegistration> {

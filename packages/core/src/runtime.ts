@@ -44,6 +44,8 @@ interface RuntimeState {
   terminateAfter: number | undefined
   /** The channel's transport, for fault-injection tests only. */
   transport: Transport | undefined
+  /** Children spawned from this realm that are not reaped yet. */
+  readonly liveActors: Map<string, ActorInfo>
 }
 
 // On a Symbol.for global so that a second copy of core in the same realm (two
@@ -62,6 +64,7 @@ export function runtime(): RuntimeState {
     nurseries: new Set(),
     terminateAfter: undefined,
     transport: undefined,
+    liveActors: new Map(),
   })
 }
 
@@ -100,4 +103,12 @@ export function currentActor(): ActorInfo & { readonly parent?: ActorInfo } {
   const state = runtime()
   const self = info(selfIdentity())
   return state.parent ? { ...self, parent: info(state.parent) } : self
+}
+
+/**
+ * The actors this process (or thread) spawned that have not been reaped yet,
+ * across every nursery. For diagnostics and leak checks in tests.
+ */
+export function liveActors(): ActorInfo[] {
+  return [...runtime().liveActors.values()]
 }

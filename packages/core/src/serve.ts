@@ -2,7 +2,7 @@
 
 import { types } from 'node:util'
 import { deferred, type Deferred } from './async.js'
-import { boxError } from './box.js'
+import { boxError, isCancellation } from './box.js'
 import type { Channel } from './channel.js'
 import { assertSendable } from './codec.js'
 import { ActorCancelledError, HarrowError, ModuleNotEnabledError, ProtocolError } from './errors.js'
@@ -190,7 +190,10 @@ export class ActorServer {
         this.#channel.send([Op.Return, cid, value])
       }
     } catch (error) {
-      this.#channel.send([Op.Error, cid, boxError(error, this.#self)])
+      // A task that unwinds because it was cancelled reports a cancellation; one that fails for real, even
+      // while being cancelled, reports its failure, so simultaneous failures are never lost to a cancel cascade.
+      const box = boxError(error, this.#self)
+      this.#channel.send([Op.Error, cid, isCancellation(error, task.controller.signal) ? { ...box, cancelled: true } : box])
     }
   }
 

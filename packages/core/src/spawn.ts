@@ -14,7 +14,7 @@ import { debug } from './log.js'
 import { Portal } from './portal.js'
 import type { SpawnSpec } from './protocol.js'
 import { loadSpawnBackend, spawnMethodHints } from './registry.js'
-import { selfIdentity, type ActorInfo } from './runtime.js'
+import { runtime, selfIdentity, type ActorInfo } from './runtime.js'
 
 /** How long after a child's exit its channel may take to deliver what the child sent last, in ms. */
 const DRAIN_GRACE = 500
@@ -58,7 +58,9 @@ export class ActorHandle {
     void connection.closed.then(() => {
       if (!proc.exit) this.#stop.abort()
     })
-    this.done = this.#own()
+    const live = runtime().liveActors
+    live.set(connection.actor.uid, connection.actor)
+    this.done = this.#own().finally(() => live.delete(connection.actor.uid))
   }
 
   get actor(): ActorInfo {

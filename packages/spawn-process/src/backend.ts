@@ -22,7 +22,8 @@ const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 export const processBackend: SpawnBackend = {
   key: 'process',
   spawn(request: SpawnRequest): Promise<SpawnedChild> {
-    const child = spawn(process.execPath, [...request.execArgv, CHILD_ENTRY, String(request.maxFrameSize)], {
+    // The actor's name rides along in argv only so that `ps` shows which actor a process is.
+    const child = spawn(process.execPath, [...request.execArgv, CHILD_ENTRY, String(request.maxFrameSize), request.name], {
       // stdout and stderr are the parent's own, so actors print to the same terminal without a relay.
       stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
       env: request.env,

@@ -1,9 +1,10 @@
-/** @harrow/testing: the conformance suite every harrow spawn backend must pass, and helpers for tests. */
+/** @harrow/testing: the vitest harness for harrow (fixtures, skip markers, watchdog, leak checks) and the conformance suite every spawn backend must pass. */
 
 import { describe } from 'vitest'
 import type { SpawnMethodKey } from '@harrow/core'
 import { callTests } from './conformance/calls.js'
 import type { ConformanceOptions, SuiteContext } from './conformance/context.js'
+import { failureTests } from './conformance/failures.js'
 import { lifecycleTests } from './conformance/lifecycle.js'
 import { optionTests } from './conformance/options.js'
 import { orphanTests } from './conformance/orphans.js'
@@ -11,8 +12,13 @@ import { streamTests } from './conformance/streams.js'
 import { wireTests } from './conformance/wire.js'
 
 export type { BackendCapabilities, ConformanceOptions } from './conformance/context.js'
-export { childPids, isAlive, waitFor } from './processes.js'
-export { fixtureModules, rootProgramArgs, rootPrograms, task, tsLoaderExecArgv } from './fixtures.js'
+export { allPids, childPids, commandLine, descendantPids, isAlive, pidsWithEnv, waitFor } from './processes.js'
+export { assertNoLeaks, currentLeaks, describeLeaks, startLeakWatch, LeakError, LEAK_GRACE, TEST_TOKEN_ENV, type Leak, type LeakBaseline } from './leaks.js'
+export { skipOnSpawnBackend, type SkipOptions } from './skip.js'
+export { test, type HarrowFixtures } from './test-api.js'
+export { projectSpawnMethod } from './provided.js'
+export { WATCHDOG_MARGIN } from './watchdog.js'
+export { fixtureModules, rootProgramArgs, rootPrograms, task, tsLoaderExecArgv } from './fixture-modules.js'
 
 /**
  * Define the shared behaviour suite for spawn method `key` in the calling
@@ -24,6 +30,7 @@ export function defineConformanceSuite(key: SpawnMethodKey, options: Conformance
     callTests(context)
     streamTests(context)
     lifecycleTests(context)
+    failureTests(context)
     wireTests(context)
     optionTests(context)
     orphanTests(context)

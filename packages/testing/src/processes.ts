@@ -37,6 +37,59 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Every live process id on this machine (Linux only: elsewhere `[]`). */
+export function allPids(): number[] {
+  if (!hasProc) return []
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+}
+
+/** Live descendants of `pid` (children, grandchildren, ...). Linux only: elsewhere `[]`. */
+export function descendantPids(pid: number = process.pid): number[] {
+  if (!hasProc) return []
+  const parentOf = new Map<number, number>()
+  for (const other of allPids()) {
+    const s = stat(other)
+    if (s && s.state !== 'Z') parentOf.set(other, s.ppid)
+  }
+  const found: number[] = []
+  const frontier = [pid]
+  while (frontier.length > 0) {
+    const parent = frontier.pop() as number
+    for (const [child, ppid] of parentOf) {
+      if (ppid === parent) {
+        found.push(child)
+        frontier.push(child)
+      }
+    }
+  }
+  return found
+}
+
+/** Processes whose environment holds `NAME=value` (Linux only: elsewhere `[]`). Unreadable ones are skipped. */
+export function pidsWithEnv(name: string, value: string): number[] {
+  if (!hasProc) return []
+  const needle = Buffer.from(`${name}=${value}\0`)
+  return allPids().filter((pid) => {
+    if (!isAlive(pid)) return false
+    try {
+      return readFileSync(`/proc/${pid}/environ`).includes(needle)
+    } catch {
+      return false
+    }
+  })
+}
+
+/** A process's command line, for messages (`'?'` when it cannot be read). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ')
+  } catch {
+    return '?'
+  }
+}
+
 /** Live (non-zombie) direct children of `pid`. Linux only: elsewhere it returns `[]`. */
 export function childPids(pid: number = process.pid): number[] {
   if (!hasProc) return []

@@ -2,7 +2,7 @@
 
 import { ActorCancelledError, RemoteActorError, isHarrowError, withNursery } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
-import { fixtureModules, task } from '../fixtures.js'
+import { fixtureModules, task } from '../fixture-modules.js'
 import type { SuiteContext } from './context.js'
 
 /** The part of the tasks fixture that the bind test types. */

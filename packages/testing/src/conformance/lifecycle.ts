@@ -2,7 +2,7 @@
 
 import { ActorCancelledError, ActorFailure, KILL_GRACE, RemoteActorError, openNursery, withNursery, type Portal } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
-import { fixtureModules, task } from '../fixtures.js'
+import { fixtureModules, task } from '../fixture-modules.js'
 import { childPids, isAlive, waitFor } from '../processes.js'
 import type { SuiteContext } from './context.js'
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { promisify } from 'node:util'
 import { ref, withNursery } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
-import { fixtureModules, rootProgramArgs, rootPrograms, task, tsLoaderExecArgv } from '../fixtures.js'
+import { fixtureModules, rootProgramArgs, rootPrograms, task, tsLoaderExecArgv } from '../fixture-modules.js'
 import type { SuiteContext } from './context.js'
 
 const run = promisify(execFile)

@@ -5,7 +5,7 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { ActorFailure, withNursery } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
-import { fixtureModules, rootProgramArgs, rootPrograms, task } from '../fixtures.js'
+import { fixtureModules, rootProgramArgs, rootPrograms, task } from '../fixture-modules.js'
 import { isAlive, waitFor } from '../processes.js'
 import type { SuiteContext } from './context.js'
 

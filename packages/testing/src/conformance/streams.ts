@@ -2,7 +2,7 @@
 
 import { ActorCancelledError, RemoteActorError, withNursery } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
-import { fixtureModules, task } from '../fixtures.js'
+import { fixtureModules, task } from '../fixture-modules.js'
 import type { SuiteContext } from './context.js'
 
 export function streamTests({ key }: SuiteContext): void {

@@ -2,7 +2,7 @@
 
 import { ProtocolError, withNursery, type Portal } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
-import { fixtureModules, task } from '../fixtures.js'
+import { fixtureModules, task } from '../fixture-modules.js'
 import { isAlive } from '../processes.js'
 import type { SuiteContext } from './context.js'
 

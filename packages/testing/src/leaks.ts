@@ -1,0 +1,105 @@
+/**
+ * Leak checks: every process and actor a test started must be gone when it
+ * ends. Processes are found by an environment token each test sets (children
+ * inherit it, even after they are orphaned) and by descent from the test
+ * process; actors by core's registry of unreaped children.
+ */
+
+import { randomUUID } from 'node:crypto'
+import { liveActors, type ActorInfo } from '@harrow/core'
+import { commandLine, descendantPids, isAlive, pidsWithEnv, waitFor } from './processes.js'
+
+/** The variable that marks every process started during one test. */
+export const TEST_TOKEN_ENV = 'HARROW_TEST_TOKEN'
+
+/** How long what a test started may take to finish exiting before it counts as leaked, in ms. */
+export const LEAK_GRACE = 2000
+
+/** What existed when a test started. */
+export interface LeakBaseline {
+  readonly token: string
+  readonly pids: ReadonlySet<number>
+  readonly actors: ReadonlySet<string>
+}
+
+/** One leaked process or actor. */
+export interface Leak {
+  readonly pid?: number
+  readonly threadId?: number
+  readonly command?: string
+  readonly actor?: string
+  readonly spawnMethod?: string
+}
+
+/** Mark the processes the coming test starts, and remember what exists already. */
+export function startLeakWatch(): LeakBaseline {
+  const token = randomUUID()
+  process.env[TEST_TOKEN_ENV] = token
+  return { token, pids: new Set(descendantPids()), actors: new Set(liveActors().map((a) => a.uid)) }
+}
+
+function actorProcessName(pid: number, actors: readonly ActorInfo[]): string | undefined {
+  return actors.find((a) => a.pid === pid)?.name
+}
+
+/** What the test started that is still alive now. */
+export function currentLeaks(baseline: LeakBaseline): Leak[] {
+  const actors = liveActors().filter((a) => !baseline.actors.has(a.uid))
+  const pids = new Set([...pidsWithEnv(TEST_TOKEN_ENV, baseline.token), ...descendantPids().filter((pid) => !baseline.pids.has(pid))])
+  pids.delete(process.pid)
+  const leaks: Leak[] = []
+  for (const pid of pids) {
+    if (!isAlive(pid)) continue
+    const command = commandLine(pid)
+    const actor = actorProcessName(pid, actors)
+    leaks.push({ pid, command, ...(actor === undefined ? {} : { actor }) })
+  }
+  // Actors without a process of their own (threads) can only be seen through core's registry.
+  for (const actor of actors) {
+    if (actor.pid !== undefined && pids.has(actor.pid)) continue
+    if (actor.pid !== undefined && actor.pid !== process.pid) continue
+    leaks.push({ actor: actor.name, spawnMethod: actor.spawnMethod, ...(actor.threadId === undefined ? {} : { threadId: actor.threadId }) })
+  }
+  return leaks
+}
+
+/** One line per leak, naming pid, actor and command. */
+export function describeLeaks(leaks: readonly Leak[]): string {
+  return leaks
+    .map((leak) => {
+      const who = leak.pid !== undefined ? `pid ${leak.pid}` : `thread ${leak.threadId ?? '?'}`
+      const actor = leak.actor === undefined ? '' : ` actor '${leak.actor}'${leak.spawnMethod ? ` (${leak.spawnMethod})` : ''}`
+      return `  ${who}${actor}${leak.command ? `: ${leak.command}` : ''}`
+    })
+    .join('\n')
+}
+
+/** An error listing what a test left running. */
+export class LeakError extends Error {
+  readonly leaks: readonly Leak[]
+
+  constructor(testName: string, leaks: readonly Leak[]) {
+    super(`test "${testName}" left ${leaks.length} process${leaks.length === 1 ? '' : 'es'} or actor${leaks.length === 1 ? '' : 's'} running:\n${describeLeaks(leaks)}`)
+    this.name = 'LeakError'
+    this.leaks = leaks
+  }
+}
+
+/**
+ * Wait (up to {@link LEAK_GRACE}) for what the test started to exit; kill any
+ * process still alive by pid, then throw a {@link LeakError} naming it.
+ */
+export async function assertNoLeaks(baseline: LeakBaseline, testName: string): Promise<void> {
+  let leaks = currentLeaks(baseline)
+  if (leaks.length > 0 && (await waitFor(() => (leaks = currentLeaks(baseline)).length === 0, LEAK_GRACE))) return
+  if (leaks.length === 0) return
+  for (const leak of leaks) {
+    if (leak.pid === undefined) continue
+    try {
+      process.kill(leak.pid, 'SIGKILL')
+    } catch {
+      // it exited meanwhile
+    }
+  }
+  throw new LeakError(testName, leaks)
+}

@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { listSpawnMethods } from '@harrow/core'
+import { describe, expect, test } from 'vitest'
+
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url))
+const vitestBin = join(dirname(dirname(fileURLToPath(import.meta.resolve('vitest')))), 'vitest.mjs')
+const config = fileURLToPath(new URL('./cases/vitest.config.ts', import.meta.url))
+
+interface JsonReport {
+  testResults: { name: string; status: string; message: string; assertionResults: { title: string; status: string; failureMessages: string[] }[] }[]
+}
+
+interface Outcome {
+  code: number | null
+  stdout: string
+  stderr: string
+  elapsed: number
+  report: JsonReport | undefined
+}
+
+/** Run one case file in a child vitest with the harness's config. */
+function runCase(caseFile: string | undefined, args: string[] = [], env: Record<string, string> = {}): Promise<Outcome> {
+  const out = mkdtempSync(join(tmpdir(), 'harrow-harness-'))
+  const reportFile = join(out, 'report.json')
+  const started = performance.now()
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [vitestBin, 'run', '--config', config, '--reporter=json', `--outputFile=${reportFile}`, ...args],
+      { cwd: packageRoot, env: { ...process.env, ...(caseFile ? { HARROW_HARNESS_CASE: `test/harness/cases/${caseFile}` } : {}), ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        let report: JsonReport | undefined
+        try {
+          report = JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport
+        } catch {
+          report = undefined
+        }
+        rmSync(out, { recursive: true, force: true })
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr, elapsed: performance.now() - started, report })
+      },
+    )
+  })
+}
+
+function results(outcome: Outcome): Map<string, { status: string; failure: string }> {
+  const map = new Map<string, { status: string; failure: string }>()
+  for (const file of outcome.report?.testResults ?? []) {
+    for (const assertion of file.assertionResults) map.set(assertion.title, { status: assertion.status, failure: assertion.failureMessages.join('\n') })
+  }
+  return map
+}
+
+describe('the harness, run on itself', () => {
+  test('a test that leaks a process or an actor fails, naming its pid, command and actor', async () => {
+    const outcome = await runCase('leaks.case.ts', ['--project', 'process'])
+    expect(outcome.code).not.toBe(0)
+    const byTitle = results(outcome)
+    const processLeak = byTitle.get('leaks a plain child process')
+    expect(processLeak?.status).toBe('failed')
+    expect(processLeak?.failure).toMatch(/left 1 process or actor running:\n\s+pid \d+: .*node -e setInterval.*leaked-on-purpose/)
+    const actorLeak = byTitle.get('leaks an actor')
+    expect(actorLeak?.status).toBe('failed')
+    expect(actorLeak?.failure).toMatch(/pid \d+ actor 'forgotten-actor': .*child\.js/)
+    expect(byTitle.get('leaks nothing')?.status).toBe('passed')
+  })
+
+  test('a test that wedges its event loop is ended by the watchdog with its name, and the run goes on', async () => {
+    const outcome = await runCase('wedged.case.ts', ['--project', 'process'])
+    expect(outcome.code).not.toBe(0)
+    expect(outcome.stderr).toMatch(/\[harrow watchdog\] test "wedges its event loop" \(.*wedged\.case\.ts\) wedged the event loop/)
+    // A bound against a hang: timeout 500 ms + the watchdog's margin, plus vitest's own start-up.
+    expect(outcome.elapsed).toBeLessThan(30_000)
+  })
+
+  test('skipOnSpawnBackend skips at file, describe and test level, and rejects a typo', async () => {
+    const file = results(await runCase('skip-file.case.ts', ['--project', 'process']))
+    expect(file.get('would fail on process')?.status).toBe('skipped')
+    const outcome = await runCase('skip-levels.case.ts', ['--project', 'process'])
+    expect(outcome.code).toBe(0)
+    const levels = results(outcome)
+    expect(levels.get('inside a skipped describe')?.status).toBe('skipped')
+    expect(levels.get('skipped inside its body')?.status).toBe('skipped')
+    expect(levels.get('runs on process')?.status).toBe('passed')
+    expect(levels.get('a typo in a key is an error')?.status).toBe('passed')
+  })
+
+  test('the nursery fixture runs on the project backend, and a failed child fails its test', async () => {
+    const byTitle = results(await runCase('fixtures.case.ts', ['--project', 'process']))
+    expect(byTitle.get('the nursery fixture spawns on the project backend and is closed after the test')?.status).toBe('passed')
+    const failed = byTitle.get('a child that fails makes the test fail through the nursery fixture')
+    expect(failed?.status).toBe('failed')
+    expect(failed?.failure).toContain('failed inside the fixture nursery')
+  })
+
+  test('HARROW_SPAWN_METHOD with an unknown key ends the run with one usage line and no stack trace', async () => {
+    const outcome = await runCase('skip-levels.case.ts', [], { HARROW_SPAWN_METHOD: 'nope' })
+    expect(outcome.code).toBe(2)
+    expect(outcome.stderr.trim()).toBe('harrow: HARROW_SPAWN_METHOD=nope is not a spawn method; known: process, worker, forkserver')
+  })
+
+  test('asking for a backend that is not available ends the run with one usage line naming why', async (context) => {
+    const unavailable = (await listSpawnMethods()).find((row) => !row.supported)
+    if (!unavailable) return context.skip('every built-in backend is available here')
+    const byEnv = await runCase('skip-levels.case.ts', [], { HARROW_SPAWN_METHOD: unavailable.key })
+    expect(byEnv.code).toBe(2)
+    expect(byEnv.stderr.trim()).toBe(`harrow: spawn method '${unavailable.key}' is unavailable: ${unavailable.reason}`)
+    const byProject = await runCase('skip-levels.case.ts', ['--project', unavailable.key])
+    expect(byProject.code).toBe(2)
+    expect(byProject.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
+  test('--project runs one backend; a backend nobody asked for that is unavailable is reported as skipped', async () => {
+    const one = await runCase('skip-levels.case.ts', ['--project', 'process'])
+    expect(one.report?.testResults.every((file) => !file.name.includes('unavailable'))).toBe(true)
+    const all = await runCase('skip-levels.case.ts')
+    const unavailable = (await listSpawnMethods()).filter((row) => !row.supported)
+    for (const row of unavailable) {
+      const reported = [...results(all).entries()].find(([title]) => title.startsWith(`spawn method unavailable: ${row.key}:`))
+      expect(reported?.[1].status).toBe('skipped')
+    }
+  })
+})
