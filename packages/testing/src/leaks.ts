@@ -6,6 +6,9 @@
  */
 
 import { randomUUID } from 'node:crypto'
+import { lstatSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { liveActors, type ActorInfo } from '@harrow/core'
 import { commandLine, descendantPids, isAlive, pidsWithEnv, waitFor } from './processes.js'
 
@@ -20,10 +23,44 @@ export interface LeakBaseline {
   readonly token: string
   readonly pids: ReadonlySet<number>
   readonly actors: ReadonlySet<string>
+  readonly sockets: ReadonlySet<string>
 }
 
-/** One leaked process or actor. */
+/** Where harrow's backends keep Unix socket files: private directories named `harrow-*` under the temp directory. */
+export const SOCKET_DIR_PREFIX = 'harrow-'
+
+/** Unix socket files in harrow's socket directories (one level deep). */
+export function harrowSocketFiles(): string[] {
+  const found: string[] = []
+  let entries: string[]
+  try {
+    entries = readdirSync(tmpdir()).filter((name) => name.startsWith(SOCKET_DIR_PREFIX))
+  } catch {
+    return found
+  }
+  for (const entry of entries) {
+    const dir = join(tmpdir(), entry)
+    let names: string[]
+    try {
+      if (!lstatSync(dir).isDirectory()) continue
+      names = readdirSync(dir)
+    } catch {
+      continue
+    }
+    for (const name of names) {
+      try {
+        if (lstatSync(join(dir, name)).isSocket()) found.push(join(dir, name))
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
+  return found
+}
+
+/** One leaked process, actor or socket file. */
 export interface Leak {
+  readonly socket?: string
   readonly pid?: number
   readonly threadId?: number
   readonly command?: string
@@ -35,7 +72,7 @@ export interface Leak {
 export function startLeakWatch(): LeakBaseline {
   const token = randomUUID()
   process.env[TEST_TOKEN_ENV] = token
-  return { token, pids: new Set(descendantPids()), actors: new Set(liveActors().map((a) => a.uid)) }
+  return { token, pids: new Set(descendantPids()), actors: new Set(liveActors().map((a) => a.uid)), sockets: new Set(harrowSocketFiles()) }
 }
 
 function actorProcessName(pid: number, actors: readonly ActorInfo[]): string | undefined {
@@ -60,6 +97,7 @@ export function currentLeaks(baseline: LeakBaseline): Leak[] {
     if (actor.pid !== undefined && actor.pid !== process.pid) continue
     leaks.push({ actor: actor.name, spawnMethod: actor.spawnMethod, ...(actor.threadId === undefined ? {} : { threadId: actor.threadId }) })
   }
+  for (const socket of harrowSocketFiles()) if (!baseline.sockets.has(socket)) leaks.push({ socket })
   return leaks
 }
 
@@ -67,6 +105,7 @@ export function currentLeaks(baseline: LeakBaseline): Leak[] {
 export function describeLeaks(leaks: readonly Leak[]): string {
   return leaks
     .map((leak) => {
+      if (leak.socket !== undefined) return `  socket file ${leak.socket}`
       const who = leak.pid !== undefined ? `pid ${leak.pid}` : `thread ${leak.threadId ?? '?'}`
       const actor = leak.actor === undefined ? '' : ` actor '${leak.actor}'${leak.spawnMethod ? ` (${leak.spawnMethod})` : ''}`
       return `  ${who}${actor}${leak.command ? `: ${leak.command}` : ''}`
@@ -79,7 +118,7 @@ export class LeakError extends Error {
   readonly leaks: readonly Leak[]
 
   constructor(testName: string, leaks: readonly Leak[]) {
-    super(`test "${testName}" left ${leaks.length} process${leaks.length === 1 ? '' : 'es'} or actor${leaks.length === 1 ? '' : 's'} running:\n${describeLeaks(leaks)}`)
+    super(`test "${testName}" left ${leaks.length} process${leaks.length === 1 ? '' : 'es'}, actor${leaks.length === 1 ? '' : 's'} or socket${leaks.length === 1 ? '' : 's'} behind:\n${describeLeaks(leaks)}`)
     this.name = 'LeakError'
     this.leaks = leaks
   }

@@ -1,7 +1,7 @@
 /**
  * The setup file of every backend project (`spawnBackendProjects` adds it):
- * registers the project's backend, and wraps every test in the watchdog and
- * the leak check.
+ * registers the project's backend, and wraps every test in the watchdog, the
+ * leak check and a check for process warnings.
  */
 
 import { beforeEach, inject } from 'vitest'
@@ -15,12 +15,22 @@ if (entry) await import(entry)
 const DEFAULT_TIMEOUT = 5000
 
 // Destructured, not `(context) =>`: vitest reads hook parameters to resolve fixtures of extended tests.
+// A process warning (a listener leak, a deprecated API) is a defect in the code under test: it fails the test.
+const warnings: Error[] = []
+process.on('warning', (warning) => warnings.push(warning))
+
 beforeEach(({ task, onTestFinished }) => {
+  warnings.length = 0
   const baseline = startLeakWatch()
   watchTest(task.name, task.file.name, task.timeout ?? DEFAULT_TIMEOUT)
   // onTestFinished runs after afterEach hooks and fixture teardown, so a nursery fixture is closed by then.
   onTestFinished(async () => {
     unwatchTest()
     await assertNoLeaks(baseline, task.name)
+    // Warnings are emitted on a later tick: let the ones the test caused arrive.
+    await new Promise((resolve) => setImmediate(resolve))
+    if (warnings.length > 0) {
+      throw new Error(`test "${task.name}" caused ${warnings.length} process warning(s):\n${warnings.map((w) => `  ${w.name}: ${w.message}`).join('\n')}`)
+    }
   })
 })

@@ -55,17 +55,23 @@ function results(outcome: Outcome): Map<string, { status: string; failure: strin
 }
 
 describe('the harness, run on itself', () => {
-  test('a test that leaks a process or an actor fails, naming its pid, command and actor', async () => {
+  test('a test that leaks a process, an actor or a socket, or causes a warning, fails naming it', async () => {
     const outcome = await runCase('leaks.case.ts', ['--project', 'process'])
     expect(outcome.code).not.toBe(0)
     const byTitle = results(outcome)
     const processLeak = byTitle.get('leaks a plain child process')
     expect(processLeak?.status).toBe('failed')
-    expect(processLeak?.failure).toMatch(/left 1 process or actor running:\n\s+pid \d+: .*node -e setInterval.*leaked-on-purpose/)
+    expect(processLeak?.failure).toMatch(/left 1 process, actor or socket behind:\n\s+pid \d+: .*node -e setInterval.*leaked-on-purpose/)
     const actorLeak = byTitle.get('leaks an actor')
     expect(actorLeak?.status).toBe('failed')
     expect(actorLeak?.failure).toMatch(/pid \d+ actor 'forgotten-actor': .*child\.js/)
     expect(byTitle.get('leaks nothing')?.status).toBe('passed')
+    const socketLeak = byTitle.get('leaks a socket file')
+    expect(socketLeak?.status).toBe('failed')
+    expect(socketLeak?.failure).toMatch(/socket file .*harrow-leak-case-.*leaked\.sock/)
+    expect(byTitle.get('causes a process warning')?.failure).toMatch(/caused 1 process warning\(s\):\n\s+DeprecationWarning: something is deprecated here/)
+    const dir = /socket file (\S+)\/leaked\.sock/.exec(socketLeak?.failure ?? '')?.[1]
+    if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
   test('a test that wedges its event loop is ended by the watchdog with its name, and the run goes on', async () => {
@@ -111,6 +117,13 @@ describe('the harness, run on itself', () => {
     const byProject = await runCase('skip-levels.case.ts', ['--project', unavailable.key])
     expect(byProject.code).toBe(2)
     expect(byProject.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
+  test('HARROW_SPAWN_METHOD=process runs only that backend', async () => {
+    const outcome = await runCase('skip-levels.case.ts', [], { HARROW_SPAWN_METHOD: 'process' })
+    expect(outcome.code).toBe(0)
+    expect(outcome.report?.testResults).toHaveLength(1)
+    expect([...results(outcome).keys()].some((title) => title.startsWith('spawn method unavailable'))).toBe(false)
   })
 
   test('--project runs one backend; a backend nobody asked for that is unavailable is reported as skipped', async () => {
