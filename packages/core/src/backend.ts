@@ -92,6 +92,12 @@ export interface SpawnBackend {
    * child that starts and then dies is reported through `proc.wait()`.
    */
   spawn(request: SpawnRequest): Promise<SpawnedChild>
+  /**
+   * Processes the backend keeps running between spawns that are not actors
+   * (a forkserver and its idle warm children), so leak checks can tell them
+   * from leaked actors.
+   */
+  infrastructurePids?(): number[]
 }
 
 /** The result of a backend's cheap support probe. */

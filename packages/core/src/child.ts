@@ -73,6 +73,7 @@ export function runActor(host: ActorHost): void {
     state.terminateAfter = spec.terminateAfter
     setDefaultStartMethod(spec.actor.spawnMethod)
     for (const [key, entry] of Object.entries(spec.backends)) addSpawnMethodHint(key, entry)
+    for (const [key, value] of Object.entries(spec.tree ?? {})) state.treeValues.set(key, value)
     setLogLabel(`${spec.actor.name}(${threadId === 0 ? pid : `thread ${threadId}`})`)
     const modules = new Map<string, Record<string, unknown>>()
     try {

@@ -192,7 +192,8 @@ export class ActorConnection {
         if (message[1] === 0) {
           const error = unboxError(message[2])
           if (!this.#isReady) this.#ready.reject(error)
-          else this.#actorError ??= error
+          // Reported before the parent began stopping the actor: its own failure, not a consequence of the stop.
+          else if (!this.#stopping) this.#actorError ??= error
           return
         }
         this.#terminal(message[1], false, unboxFailure(message[2]))
@@ -255,8 +256,10 @@ export class ActorConnection {
 
   async #failure(error: Error | undefined): Promise<Error> {
     if (error instanceof ProtocolError) return error
-    if (this.#stopping) return new ActorCancelledError(`actor '${this.actor.name}' was cancelled`, { actor: this.actor })
+    // Before the stop check: an actor that failed on its own (its pending calls then unwind as cancelled,
+    // and the parent starts stopping it in reaction) must still be reported with its own error.
     if (this.#actorError) return this.#actorError
+    if (this.#stopping) return new ActorCancelledError(`actor '${this.actor.name}' was cancelled`, { actor: this.actor })
     const exit = this.#proc.exit ?? (await within(this.#proc.wait(), EXIT_REPORT_GRACE))
     if (exit === TIMED_OUT) {
       return new ChannelClosedError(`the channel to actor '${this.actor.name}' closed${error ? `: ${error.message}` : ''}`, { actor: this.actor, ...(error ? { cause: error } : {}) })

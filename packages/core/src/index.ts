@@ -7,6 +7,7 @@ export {
   trySetStartMethod,
   getStartMethod,
   loadSpawnBackend,
+  loadedSpawnBackends,
   knownSpawnMethods,
   SPAWN_METHOD_ENV,
   DEFAULT_SPAWN_METHOD,
@@ -46,6 +47,7 @@ export { ActorStream } from './stream.js'
 export { Context } from './context.js'
 export { context, currentTask, isContextFunction, type ActorContext, type ContextFunction } from './task.js'
 export { currentActor, liveActors, type ActorInfo, type TaskInfo } from './runtime.js'
+export { getTreeValue, setTreeValue } from './tree.js'
 export {
   hardKill,
   softKill,

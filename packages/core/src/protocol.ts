@@ -68,6 +68,8 @@ export interface SpawnSpec {
   readonly terminateAfter: number
   /** The largest frame either side accepts. */
   readonly maxFrameSize: number
+  /** Values backends hand down the tree (see `setTreeValue`). */
+  readonly tree: Readonly<Record<string, unknown>>
 }
 
 /** An error on the wire: what a `RemoteActorError` is rebuilt from. */

@@ -30,6 +30,8 @@ export interface SpawnMethodStatus {
 interface RegistryState {
   readonly registrations: Map<string, SpawnMethodRegistration>
   readonly backends: Map<string, Promise<SpawnBackend>>
+  /** The backends whose load() has finished. */
+  readonly loaded: Map<string, SpawnBackend>
   /** Modules known to register a key, handed down from a parent actor. */
   readonly hints: Map<string, string>
   readonly discoveries: Map<string, Promise<Discovery>>
@@ -48,6 +50,7 @@ function registry(): RegistryState {
   return (holder[STATE] ??= {
     registrations: new Map(),
     backends: new Map(),
+    loaded: new Map(),
     hints: new Map(),
     discoveries: new Map(),
     current: undefined,
@@ -76,6 +79,7 @@ export function registerSpawnMethod(key: SpawnMethodKey, registration: SpawnMeth
   const state = registry()
   state.registrations.set(key, registration)
   state.backends.delete(key)
+  state.loaded.delete(key)
   state.discoveries.delete(key)
 }
 
@@ -266,6 +270,7 @@ export function loadSpawnBackend(key: string): Promise<SpawnBackend> {
       if (b === null || typeof b !== 'object' || typeof b.spawn !== 'function') {
         throw new SpawnMethodUnavailableError(key, `${registration.packageName}'s load() did not return a SpawnBackend ({ key, spawn(request) })`)
       }
+      state.loaded.set(key, backend as SpawnBackend)
       return backend as SpawnBackend
     })()
     // A failed load may succeed later (after an install, say), so it is not remembered.
@@ -300,4 +305,9 @@ export function getStartMethod(): SpawnMethodKey {
 /** Set the default without checks: an actor's runtime uses it to inherit its own spawn method. */
 export function setDefaultStartMethod(key: string): void {
   registry().current = key
+}
+
+/** The backends this process has loaded so far, by key. Never loads one. */
+export function loadedSpawnBackends(): ReadonlyMap<string, SpawnBackend> {
+  return registry().loaded
 }

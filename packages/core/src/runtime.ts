@@ -46,6 +46,8 @@ interface RuntimeState {
   transport: Transport | undefined
   /** Children spawned from this realm that are not reaped yet. */
   readonly liveActors: Map<string, ActorInfo>
+  /** Values handed down the tree in every spawn spec (see tree.ts). */
+  readonly treeValues: Map<string, unknown>
 }
 
 // On a Symbol.for global so that a second copy of core in the same realm (two
@@ -65,6 +67,7 @@ export function runtime(): RuntimeState {
     terminateAfter: undefined,
     transport: undefined,
     liveActors: new Map(),
+    treeValues: new Map(),
   })
 }
 

@@ -15,6 +15,7 @@ import { Portal } from './portal.js'
 import type { SpawnSpec } from './protocol.js'
 import { loadSpawnBackend, spawnMethodHints } from './registry.js'
 import { runtime, selfIdentity, type ActorInfo } from './runtime.js'
+import { treeValues } from './tree.js'
 
 /** How long after a child's exit its channel may take to deliver what the child sent last, in ms. */
 const DRAIN_GRACE = 500
@@ -150,6 +151,7 @@ export async function spawnActor(params: SpawnParams): Promise<ActorHandle> {
     backends: spawnMethodHints(),
     terminateAfter: params.terminateAfter,
     maxFrameSize: params.maxFrameSize,
+    tree: treeValues(),
   }
   connection.sendSpec(spec)
 

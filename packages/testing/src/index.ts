@@ -9,6 +9,7 @@ import { lifecycleTests } from './conformance/lifecycle.js'
 import { optionTests } from './conformance/options.js'
 import { orphanTests } from './conformance/orphans.js'
 import { streamTests } from './conformance/streams.js'
+import { treeTests } from './conformance/tree.js'
 import { wireTests } from './conformance/wire.js'
 
 export type { BackendCapabilities, ConformanceOptions } from './conformance/context.js'
@@ -33,6 +34,7 @@ export function defineConformanceSuite(key: SpawnMethodKey, options: Conformance
     failureTests(context)
     wireTests(context)
     optionTests(context)
+    treeTests(context)
     orphanTests(context)
   })
 }

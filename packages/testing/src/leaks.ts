@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { lstatSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { liveActors, type ActorInfo } from '@harrow/core'
+import { liveActors, loadedSpawnBackends, type ActorInfo } from '@harrow/core'
 import { commandLine, descendantPids, isAlive, pidsWithEnv, waitFor } from './processes.js'
 
 /** The variable that marks every process started during one test. */
@@ -84,6 +84,8 @@ export function currentLeaks(baseline: LeakBaseline): Leak[] {
   const actors = liveActors().filter((a) => !baseline.actors.has(a.uid))
   const pids = new Set([...pidsWithEnv(TEST_TOKEN_ENV, baseline.token), ...descendantPids().filter((pid) => !baseline.pids.has(pid))])
   pids.delete(process.pid)
+  // A backend's own long-lived processes (a forkserver and its idle pool) are not the test's to end.
+  for (const backend of loadedSpawnBackends().values()) for (const pid of backend.infrastructurePids?.() ?? []) pids.delete(pid)
   const leaks: Leak[] = []
   for (const pid of pids) {
     if (!isAlive(pid)) continue
