@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,7 +21,8 @@ describe('harrow backends in an application that installed the process backend',
     const bin = join(app, 'node_modules', '@harrow', 'core', 'bin', 'harrow.js')
     const { stdout } = await run(process.execPath, [bin, 'backends', '--json'], { cwd: app, env: { ...process.env, NODE_PATH: '' } })
     const rows = JSON.parse(stdout) as { key: string; installed: boolean; supported: boolean; version?: string; reason?: string }[]
-    expect(rows.find((r) => r.key === 'process')).toMatchObject({ installed: true, supported: true, version: '0.0.0' })
+    const { version } = JSON.parse(readFileSync(join(packages, 'spawn-process', 'package.json'), 'utf8')) as { version: string }
+    expect(rows.find((r) => r.key === 'process')).toMatchObject({ installed: true, supported: true, version })
     for (const key of ['worker', 'forkserver']) {
       expect(rows.find((r) => r.key === key)).toMatchObject({ installed: false, supported: false, reason: expect.stringContaining(`npm install @harrow/spawn-${key}`) as unknown })
     }
