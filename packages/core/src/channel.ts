@@ -7,8 +7,8 @@ import { debug } from './log.js'
 
 /** What a {@link Channel} hands its owner. */
 export interface ChannelHandler<In> {
-  /** One decoded, shape-checked message. May throw a `ProtocolError` to close the channel. */
-  message(message: In): void
+  /** One decoded, shape-checked message, and the size of its frame. May throw a `ProtocolError` to close the channel. */
+  message(message: In, bytes: number): void
   /** The channel closed; `error` says why when it was not an orderly close. Called once. */
   closed(error: Error | undefined): void
 }
@@ -41,10 +41,12 @@ export class Channel<In, Out> {
     return this.#closed
   }
 
-  /** Encode and send one message; dropped once the channel is closed. */
-  send(message: Out): void {
-    if (this.#closed) return
-    this.#transport.send(this.#codec.encode(message))
+  /** Encode and send one message; dropped once the channel is closed. Returns the frame's size in bytes. */
+  send(message: Out): number {
+    if (this.#closed) return 0
+    const frame = this.#codec.encode(message)
+    this.#transport.send(frame)
+    return frame.length
   }
 
   /** Close the channel with a protocol violation: the peer is then reaped by its owner. */
@@ -72,7 +74,7 @@ export class Channel<In, Out> {
       return
     }
     try {
-      this.#handler.message(message)
+      this.#handler.message(message, data.length)
     } catch (error) {
       if (error instanceof ProtocolError) this.fail(error)
       else throw error

@@ -93,7 +93,7 @@ export function runActor(host: ActorHost): void {
   }
 
   const channel = new Channel<ParentMessage, ChildMessage>(host.transport, asParentMessage, {
-    message: (message) => {
+    message: (message, bytes) => {
       switch (phase) {
         case 'spec':
           if (message[0] !== Op.Spec) throw new ProtocolError('out-of-order', `expected the spawn spec first, got opcode ${message[0]}`)
@@ -105,7 +105,7 @@ export function runActor(host: ActorHost): void {
           throw new ProtocolError('out-of-order', `opcode ${message[0]} before the actor was ready`)
         case 'serving':
           if (message[0] === Op.CancelActor) return void leave(0, 'cancelled by the parent', state.terminateAfter ?? ORPHAN_TERMINATE_AFTER)
-          server?.handle(message)
+          server?.handle(message, bytes)
           return
         case 'leaving':
           return

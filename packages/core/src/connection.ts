@@ -16,10 +16,10 @@ export interface TaskSink {
   readonly kind: TaskKind
   /** A context's first value. */
   started?(value: unknown): void
-  /** A stream item or a context's send. */
-  item?(value: unknown): void
-  /** The child granted `n` more sends (contexts). */
-  credit?(n: number): void
+  /** A stream item or a context's send, with its frame's size. */
+  item?(value: unknown, bytes: number): void
+  /** The child took `n` of the parent's sends, `bytes` in all (contexts). */
+  credit?(n: number, bytes: number): void
   /** The task ended: its return value, or why it failed. Called once. */
   settle(ok: boolean, value: unknown): void
 }
@@ -58,7 +58,7 @@ export class ActorConnection {
     // A ready promise nobody awaits (the spawn was abandoned) must not be an unhandled rejection.
     this.#ready.promise.catch(() => {})
     this.#channel = new Channel<ChildMessage, ParentMessage>(transport, asChildMessage, {
-      message: (message) => this.#dispatch(message),
+      message: (message, bytes) => this.#dispatch(message, bytes),
       closed: (error) => void this.#onClose(error),
     })
   }
@@ -118,9 +118,9 @@ export class ActorConnection {
     return cid
   }
 
-  /** Send a context value, an end, or credit for `cid`. Dropped once the task has ended. */
-  send(message: ParentMessage): void {
-    this.#channel.send(message)
+  /** Send a context value, an end, or credit for `cid`. Returns the frame's size. */
+  send(message: ParentMessage): number {
+    return this.#channel.send(message)
   }
 
   /** True while `cid` has not received its terminal message. */
@@ -168,7 +168,7 @@ export class ActorConnection {
     return new ProtocolError('out-of-order', `actor '${this.actor.name}' sent ${what}`, { actor: this.actor })
   }
 
-  #dispatch(message: ChildMessage): void {
+  #dispatch(message: ChildMessage, bytes: number): void {
     if (!this.#helloed) {
       if (message[0] !== Op.Hello) throw this.#outOfOrder(`opcode ${message[0]} before its hello`)
       if (message[1] !== PROTOCOL_VERSION) {
@@ -205,7 +205,7 @@ export class ActorConnection {
         const task = this.#task(message[1], 'an item')
         if (task.cancelling) return
         if (!task.sink.item || (task.sink.started && !task.started)) throw this.#outOfOrder(`an item for task ${message[1]}, which takes none now`)
-        task.sink.item(message[2])
+        task.sink.item(message[2], bytes)
         return
       }
       case Op.Started: {
@@ -218,7 +218,7 @@ export class ActorConnection {
       case Op.Credit: {
         const task = this.#task(message[1], 'credit')
         if (!task.sink.credit) throw this.#outOfOrder(`credit for task ${message[1]}, which sends nothing`)
-        task.sink.credit(message[2])
+        task.sink.credit(message[2], message[3])
         return
       }
     }

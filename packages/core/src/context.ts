@@ -4,7 +4,8 @@ import { deferred, type Deferred, within } from './async.js'
 import { assertSendable } from './codec.js'
 import type { ActorConnection, TaskSink } from './connection.js'
 import { HarrowError } from './errors.js'
-import { FLOW_WINDOW, Op, TaskKind } from './protocol.js'
+import { ReceiveWindow, SendWindow } from './flow.js'
+import { Op, TaskKind } from './protocol.js'
 import { Queue } from './queue.js'
 
 /** How long cancelling a context waits for the remote function to finish. */
@@ -26,9 +27,9 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
   #hasStarted = false
   #settled = false
   #ended = false
-  #consumed = 0
-  #credit = FLOW_WINDOW
-  #creditWaiters: Deferred<void>[] = []
+  readonly #received = new ReceiveWindow()
+  readonly #sizes = new Queue<number>()
+  readonly #sending = new SendWindow()
   #itemWaiter: Deferred<IteratorResult<TOut, undefined>> | undefined
 
   /** @internal Portals open contexts; see `portal.openContext()`. */
@@ -43,22 +44,18 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
         this.#hasStarted = true
         this.#opened.resolve()
       },
-      item: (value) => {
+      item: (value, bytes) => {
         const waiter = this.#itemWaiter
         if (waiter) {
           this.#itemWaiter = undefined
-          this.#taken()
+          this.#taken(bytes)
           waiter.resolve({ done: false, value: value as TOut })
         } else {
           this.#items.push(value as TOut)
+          this.#sizes.push(bytes)
         }
       },
-      credit: (n) => {
-        this.#credit += n
-        const waiters = this.#creditWaiters
-        this.#creditWaiters = []
-        for (const waiter of waiters) waiter.resolve()
-      },
+      credit: (n, bytes) => this.#sending.grant(n, bytes),
       settle: (ok, value) => this.#settle(ok, value),
     }
     this.#cid = connection.start(TaskKind.Context, module, name, args, sink)
@@ -87,15 +84,10 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
    */
   async send(value: TIn): Promise<void> {
     assertSendable(value, 'ctx.send value')
-    while (this.#credit <= 0 && !this.#settled && !this.#ended) {
-      const waiter = deferred<void>()
-      this.#creditWaiters.push(waiter)
-      await waiter.promise
-    }
+    await this.#sending.wait(() => this.#settled || this.#ended)
     if (this.#ended) throw new HarrowError('ctx.send() after ctx.end()')
     if (this.#settled) throw new HarrowError('ctx.send() after the remote context function finished')
-    this.#credit--
-    this.#connection.send([Op.Send, this.#cid, value])
+    this.#sending.sent(this.#connection.send([Op.Send, this.#cid, value]))
   }
 
   /** Tell the remote there is nothing more to send: its loop over `ctx` finishes. Idempotent. */
@@ -111,7 +103,7 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
     for (;;) {
       if (this.#items.length > 0) {
         const value = this.#items.shift() as TOut
-        this.#taken()
+        this.#taken(this.#sizes.shift() ?? 0)
         yield value
         continue
       }
@@ -147,17 +139,13 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
     await this.cancel()
   }
 
-  #taken(): void {
-    if (++this.#consumed >= FLOW_WINDOW / 2 && !this.#settled) {
-      this.#connection.send([Op.Credit, this.#cid, this.#consumed])
-      this.#consumed = 0
-    }
+  #taken(bytes: number): void {
+    const credit = this.#received.take(bytes)
+    if (credit && !this.#settled) this.#connection.send([Op.Credit, this.#cid, ...credit])
   }
 
   #wakeSenders(): void {
-    const waiters = this.#creditWaiters
-    this.#creditWaiters = []
-    for (const waiter of waiters) waiter.resolve()
+    this.#sending.wake()
   }
 
   #settle(ok: boolean, value: unknown): void {

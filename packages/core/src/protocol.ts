@@ -6,13 +6,6 @@ import { ProtocolError } from './errors.js'
 /** Bumped on any incompatible change to the messages below. */
 export const PROTOCOL_VERSION = 1
 
-/**
- * Items a stream or context may send before the receiver grants more. The
- * receiver grants credit back in halves of this, so a slow consumer bounds
- * what is buffered on its side to one window.
- */
-export const FLOW_WINDOW = 1024
-
 /** Opcodes: the first element of every message. */
 export const Op = {
   /** child → parent: `[Hello, version, pid, threadId]`, the first message a child sends. */
@@ -35,7 +28,7 @@ export const Op = {
   Send: 8,
   /** parent → child: `[End, cid]`, no more sends for this context. */
   End: 9,
-  /** both ways: `[Credit, cid, n]`, the receiver may take `n` more items. */
+  /** both ways: `[Credit, cid, n, bytes]`, the receiver took `n` items of `bytes` bytes: the sender may send that much more. */
   Credit: 10,
   /** parent → child: `[Cancel, cid]`, cancel one task. */
   Cancel: 11,
@@ -96,7 +89,7 @@ export type ReturnMsg = [typeof Op.Return, cid: number, value: unknown]
 export type ErrorMsg = [typeof Op.Error, cid: number, box: ErrorBox]
 export type SendMsg = [typeof Op.Send, cid: number, value: unknown]
 export type EndMsg = [typeof Op.End, cid: number]
-export type CreditMsg = [typeof Op.Credit, cid: number, n: number]
+export type CreditMsg = [typeof Op.Credit, cid: number, n: number, bytes: number]
 export type CancelMsg = [typeof Op.Cancel, cid: number]
 export type CancelActorMsg = [typeof Op.CancelActor]
 export type CancelAckMsg = [typeof Op.CancelAck]
@@ -157,7 +150,7 @@ export function asChildMessage(raw: unknown): ChildMessage {
       if (m.length === 3 && isCid(m[1], true) && isBox(m[2])) return m as ErrorMsg
       break
     case Op.Credit:
-      if (m.length === 3 && isCid(m[1]) && isCid(m[2])) return m as CreditMsg
+      if (m.length === 4 && isCid(m[1]) && isCid(m[2]) && isCid(m[3], true)) return m as CreditMsg
       break
   }
   throw malformed(`opcode ${String(m[0])} with ${m.length - 1} fields is not a message a child sends`)
@@ -197,7 +190,7 @@ export function asParentMessage(raw: unknown): ParentMessage {
       if (m.length === 2 && isCid(m[1])) return m as EndMsg | CancelMsg
       break
     case Op.Credit:
-      if (m.length === 3 && isCid(m[1]) && isCid(m[2])) return m as CreditMsg
+      if (m.length === 4 && isCid(m[1]) && isCid(m[2]) && isCid(m[3], true)) return m as CreditMsg
       break
     case Op.CancelActor:
       if (m.length === 1) return m as CancelActorMsg

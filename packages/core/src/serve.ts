@@ -6,7 +6,8 @@ import { boxError, isCancellation } from './box.js'
 import type { Channel } from './channel.js'
 import { assertSendable } from './codec.js'
 import { ActorCancelledError, HarrowError, ModuleNotEnabledError, ProtocolError } from './errors.js'
-import { FLOW_WINDOW, Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage } from './protocol.js'
+import { ReceiveWindow, SendWindow } from './flow.js'
+import { Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage } from './protocol.js'
 import { Queue } from './queue.js'
 import type { ActorInfo } from './runtime.js'
 import { isContextFunction, runTask, type ActorContext } from './task.js'
@@ -16,15 +17,14 @@ type Namespace = Readonly<Record<string, unknown>>
 /** One task the actor runs for its parent. */
 class RunningTask {
   readonly controller = new AbortController()
-  /** Items the parent will still take before it grants more. */
-  credit = FLOW_WINDOW
-  #creditWaiters: Deferred<void>[] = []
-  /** What the parent sent to a context, not yet read. */
-  readonly inbox = new Queue<unknown>()
+  /** What this task may still yield before the parent grants more. */
+  readonly sending = new SendWindow()
+  /** What the parent sent to a context, not yet read, with each frame's size. */
+  readonly inbox = new Queue<{ value: unknown; bytes: number }>()
+  /** The parent's sends taken, not yet granted back. */
+  readonly received = new ReceiveWindow()
   inboxEnded = false
   #inboxWaiter: Deferred<void> | undefined
-  /** Parent sends read since credit was last granted back. */
-  read = 0
 
   get cancelled(): boolean {
     return this.controller.signal.aborted
@@ -32,27 +32,17 @@ class RunningTask {
 
   cancel(reason: unknown): void {
     this.controller.abort(reason)
-    this.#wake()
+    this.sending.wake()
+    this.#wakeInbox()
   }
 
-  grant(n: number): void {
-    this.credit += n
-    const waiters = this.#creditWaiters
-    this.#creditWaiters = []
-    for (const waiter of waiters) waiter.resolve()
+  /** Resolves when the window is open or the task was cancelled. */
+  waitCredit(): Promise<void> {
+    return this.sending.wait(() => this.cancelled)
   }
 
-  /** Resolves when there is credit or the task was cancelled. */
-  async waitCredit(): Promise<void> {
-    while (this.credit <= 0 && !this.cancelled) {
-      const waiter = deferred<void>()
-      this.#creditWaiters.push(waiter)
-      await waiter.promise
-    }
-  }
-
-  deliver(value: unknown): void {
-    this.inbox.push(value)
+  deliver(value: unknown, bytes: number): void {
+    this.inbox.push({ value, bytes })
     this.#wakeInbox()
   }
 
@@ -73,11 +63,6 @@ class RunningTask {
     const waiter = this.#inboxWaiter
     this.#inboxWaiter = undefined
     waiter?.resolve()
-  }
-
-  #wake(): void {
-    this.grant(0)
-    this.#wakeInbox()
   }
 }
 
@@ -125,7 +110,7 @@ export class ActorServer {
    *
    * @throws ProtocolError for a reused call id or a message for a task that never started.
    */
-  handle(message: ParentMessage): void {
+  handle(message: ParentMessage, bytes = 0): void {
     switch (message[0]) {
       case Op.Start: {
         const [, cid, kind, module, name, args] = message
@@ -140,11 +125,11 @@ export class ActorServer {
         this.#task(message[1])?.cancel(new ActorCancelledError(`task ${message[1]} was cancelled by the parent`, { actor: this.#self }))
         return
       case Op.Credit:
-        this.#task(message[1])?.grant(message[2])
+        this.#task(message[1])?.sending.grant(message[2], message[3])
         return
       case Op.Send: {
         const task = this.#task(message[1])
-        if (task && !task.inboxEnded) task.deliver(message[2])
+        if (task && !task.inboxEnded) task.deliver(message[2], bytes)
         return
       }
       case Op.End:
@@ -217,7 +202,7 @@ export class ActorServer {
     let finished = false
     try {
       for (;;) {
-        if (task.credit <= 0) await task.waitCredit()
+        if (!task.sending.open) await task.waitCredit()
         if (task.cancelled) break
         const step = await iterator.next()
         if (step.done) {
@@ -228,8 +213,7 @@ export class ActorServer {
         }
         if (task.cancelled) break
         assertSendable(step.value, 'yielded value')
-        task.credit--
-        this.#channel.send([Op.Yield, cid, step.value])
+        task.sending.sent(this.#channel.send([Op.Yield, cid, step.value]))
       }
     } catch (error) {
       finished = true
@@ -271,8 +255,7 @@ class RemoteContext<TIn, TOut, TStarted> implements ActorContext<TIn, TOut, TSta
     if (!this.#started) this.started()
     await this.#task.waitCredit()
     if (this.#task.cancelled) throw this.#task.controller.signal.reason
-    this.#task.credit--
-    this.#channel.send([Op.Yield, this.#cid, value])
+    this.#task.sending.sent(this.#channel.send([Op.Yield, this.#cid, value]))
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<TIn, void, undefined> {
@@ -280,13 +263,11 @@ class RemoteContext<TIn, TOut, TStarted> implements ActorContext<TIn, TOut, TSta
     for (;;) {
       await task.waitInbox()
       if (task.cancelled) throw task.controller.signal.reason
-      if (task.inbox.length === 0) return
-      const value = task.inbox.shift() as TIn
-      if (++task.read >= FLOW_WINDOW / 2) {
-        this.#channel.send([Op.Credit, this.#cid, task.read])
-        task.read = 0
-      }
-      yield value
+      const next = task.inbox.shift()
+      if (!next) return
+      const credit = task.received.take(next.bytes)
+      if (credit) this.#channel.send([Op.Credit, this.#cid, ...credit])
+      yield next.value as TIn
     }
   }
 }

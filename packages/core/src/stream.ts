@@ -3,7 +3,8 @@
 import { deferred, type Deferred, within } from './async.js'
 import type { ActorConnection, TaskSink } from './connection.js'
 import { ActorCancelledError } from './errors.js'
-import { FLOW_WINDOW, Op, TaskKind } from './protocol.js'
+import { ReceiveWindow } from './flow.js'
+import { Op, TaskKind } from './protocol.js'
 import { Queue } from './queue.js'
 
 /** How long leaving a stream early waits for the remote generator's `finally` to finish. */
@@ -28,7 +29,9 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   #cid = 0
   #ending: Ending | undefined
   #waiter: Deferred<IteratorResult<T, undefined>> | undefined
-  #consumed = 0
+  /** Frame sizes of the buffered items, in order, for the credit they are worth once taken. */
+  readonly #sizes = new Queue<number>()
+  readonly #window = new ReceiveWindow()
   #closedByUs = false
 
   /**
@@ -51,14 +54,15 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     }
     const sink: TaskSink = {
       kind: TaskKind.Stream,
-      item: (value) => {
+      item: (value, bytes) => {
         const waiter = this.#waiter
         if (waiter) {
           this.#waiter = undefined
-          this.#taken()
+          this.#taken(bytes)
           waiter.resolve({ done: false, value: value as T })
         } else {
           this.#items.push(value as T)
+          this.#sizes.push(bytes)
         }
       },
       settle: (ok, value) => this.#end(ok ? { ok, value } : { ok, error: value as Error }),
@@ -80,7 +84,7 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     if (this.#cid === 0 && !this.#ending) this.#start()
     if (this.#items.length > 0) {
       const value = this.#items.shift() as T
-      this.#taken()
+      this.#taken(this.#sizes.shift() ?? 0)
       return Promise.resolve({ done: false, value })
     }
     if (this.#ending) {
@@ -112,16 +116,15 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     await this.#close()
   }
 
-  #taken(): void {
-    if (++this.#consumed >= FLOW_WINDOW / 2 && !this.#ending) {
-      this.#connection.send([Op.Credit, this.#cid, this.#consumed])
-      this.#consumed = 0
-    }
+  #taken(bytes: number): void {
+    const credit = this.#window.take(bytes)
+    if (credit && !this.#ending) this.#connection.send([Op.Credit, this.#cid, ...credit])
   }
 
   async #close(): Promise<void> {
     this.#closedByUs = true
     this.#items.clear()
+    this.#sizes.clear()
     if (this.#cid === 0) this.#end({ ok: true, value: undefined })
     if (this.#ending) return
     this.#connection.cancelTask(this.#cid)
@@ -132,6 +135,7 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     if (this.#ending) return
     this.#connection.cancelTask(this.#cid)
     this.#items.clear()
+    this.#sizes.clear()
     this.#finish({ ok: false, error })
   }
 

@@ -9,7 +9,8 @@ import { Codec } from '../src/codec.js'
 import { ActorConnection } from '../src/connection.js'
 import { ProtocolError } from '../src/errors.js'
 import { FrameDecoder } from '../src/frames.js'
-import { FLOW_WINDOW, Op, PROTOCOL_VERSION, TaskKind, asParentMessage, type ChildMessage, type ParentMessage } from '../src/protocol.js'
+import { FLOW_WINDOW } from '../src/flow.js'
+import { Op, PROTOCOL_VERSION, TaskKind, asParentMessage, type ChildMessage, type ParentMessage } from '../src/protocol.js'
 import { ActorServer } from '../src/serve.js'
 
 const RUNS = Number(process.env.HARROW_FUZZ_RUNS ?? 300)
@@ -39,7 +40,7 @@ const childMessage = fc.oneof(
   fc.constant([Op.Ready]),
   fc.constant([Op.CancelAck]),
   fc.tuple(fc.constantFrom(Op.Yield, Op.Started, Op.Return), fc.integer({ min: -2, max: 6 }), fc.anything()),
-  fc.tuple(fc.constant(Op.Credit), fc.integer({ min: -2, max: 6 }), fc.integer({ min: -5, max: 5 })),
+  fc.tuple(fc.constant(Op.Credit), fc.integer({ min: -2, max: 6 }), fc.integer({ min: -5, max: 5 }), fc.integer({ min: -5, max: 1 << 20 })),
   fc.tuple(fc.constant(Op.Error), fc.integer({ min: 0, max: 6 }), fc.oneof(fc.anything(), fc.constant({ type: 'E', message: 'm', stack: '', src: actor, relayPath: [actor] }))),
   fc.array(fc.anything(), { maxLength: 7 }),
   fc.anything(),
@@ -127,7 +128,7 @@ describe('fuzzing what peers send', () => {
     const parentMessage = fc.oneof(
       fc.tuple(fc.constant(Op.Start), fc.integer({ min: 1, max: 6 }), fc.constantFrom(TaskKind.Call, TaskKind.Stream, TaskKind.Context), fc.constantFrom('file:///enabled.js', 'file:///other.js'), fc.constantFrom('fn', 'gen', 'ctx', 'missing'), fc.array(fc.anything(), { maxLength: 2 })),
       fc.tuple(fc.constantFrom(Op.Cancel, Op.End), fc.integer({ min: 1, max: 8 })),
-      fc.tuple(fc.constant(Op.Credit), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: FLOW_WINDOW })),
+      fc.tuple(fc.constant(Op.Credit), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: FLOW_WINDOW }), fc.integer({ min: 0, max: 1 << 24 })),
       fc.tuple(fc.constant(Op.Send), fc.integer({ min: 1, max: 8 }), fc.anything()),
     )
     const { context } = await import('../src/task.js')

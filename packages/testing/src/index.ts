@@ -2,6 +2,7 @@
 
 import { describe } from 'vitest'
 import type { SpawnMethodKey } from '@harrow/core'
+import { backpressureTests } from './conformance/backpressure.js'
 import { callTests } from './conformance/calls.js'
 import type { ConformanceOptions, SuiteContext } from './conformance/context.js'
 import { failureTests } from './conformance/failures.js'
@@ -30,6 +31,7 @@ export function defineConformanceSuite(key: SpawnMethodKey, options: Conformance
   describe(`conformance: ${key}`, () => {
     callTests(context)
     streamTests(context)
+    backpressureTests(context)
     lifecycleTests(context)
     failureTests(context)
     wireTests(context)

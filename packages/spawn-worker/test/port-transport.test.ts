@@ -1,0 +1,130 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import { ProtocolError, type TransportSink } from '@harrow/core'
+import { afterEach, describe, expect, test } from 'vitest'
+import { portTransport } from '../src/port-transport.js'
+
+const opened: MessagePort[] = []
+
+afterEach(() => {
+  for (const port of opened.splice(0)) port.close()
+})
+
+function channel(): { near: MessagePort; far: MessagePort } {
+  const { port1, port2 } = new MessageChannel()
+  opened.push(port1, port2)
+  return { near: port1, far: port2 }
+}
+
+interface Recorded {
+  readonly frames: Uint8Array[]
+  readonly closed: Promise<Error | undefined>
+  readonly sink: TransportSink
+}
+
+function recorder(): Recorded {
+  const frames: Uint8Array[] = []
+  let close!: (error: Error | undefined) => void
+  const closed = new Promise<Error | undefined>((resolve) => (close = resolve))
+  return { frames, closed, sink: { frame: (data) => frames.push(Uint8Array.from(data)), close: (error) => close(error) } }
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20))
+
+/** A batch as the transport writes it: [u32 length][frame]... */
+function batch(...frames: Uint8Array[]): ArrayBuffer {
+  const out = new Uint8Array(frames.reduce((n, f) => n + 4 + f.length, 0))
+  let offset = 0
+  for (const frame of frames) {
+    new DataView(out.buffer).setUint32(offset, frame.length)
+    out.set(frame, offset + 4)
+    offset += 4 + frame.length
+  }
+  return out.buffer
+}
+
+describe('portTransport', () => {
+  test('frames sent in one tick travel as one transferred ArrayBuffer and arrive whole and in order', async () => {
+    const { near, far } = channel()
+    const posted: unknown[] = []
+    far.on('message', (data) => posted.push(data))
+    const a = portTransport(near)
+    a.start(recorder().sink)
+    const frame = new Uint8Array([1, 2, 3])
+    a.send(frame)
+    a.send(new Uint8Array([4]))
+    a.send(new Uint8Array([]))
+    await tick()
+    expect(posted).toHaveLength(1)
+    expect(posted[0]).toBeInstanceOf(ArrayBuffer)
+    expect(new Uint8Array(posted[0] as ArrayBuffer)).toEqual(new Uint8Array(batch(new Uint8Array([1, 2, 3]), new Uint8Array([4]), new Uint8Array([]))))
+    // The sender's frame is copied, not detached.
+    expect(frame).toEqual(new Uint8Array([1, 2, 3]))
+
+    const b = portTransport(far)
+    const got = recorder()
+    b.start(got.sink)
+    a.send(new Uint8Array([9, 9]))
+    await tick()
+    expect(got.frames).toEqual([new Uint8Array([9, 9])])
+  })
+
+  test('received frames are Buffers, as on a socket, so the codec decodes binary alike on every backend', async () => {
+    const { near, far } = channel()
+    const got: Uint8Array[] = []
+    portTransport(near).start({ frame: (data) => got.push(data), close: () => {} })
+    far.postMessage(batch(new Uint8Array([7])))
+    await tick()
+    expect(Buffer.isBuffer(got[0])).toBe(true)
+  })
+
+  test('a frame over maxFrameSize closes the transport with an oversized ProtocolError before any frame of its batch is delivered', async () => {
+    const { near, far } = channel()
+    const got = recorder()
+    portTransport(near, { maxFrameSize: 8 }).start(got.sink)
+    let peerClosed = false
+    far.once('close', () => (peerClosed = true))
+    far.postMessage(batch(new Uint8Array(4), new Uint8Array(9)))
+    const error = await got.closed
+    expect(error).toBeInstanceOf(ProtocolError)
+    expect(error).toMatchObject({ violation: 'oversized', message: 'frame of 9 bytes exceeds the maximum of 8' })
+    expect(got.frames).toEqual([])
+    await tick()
+    expect(peerClosed).toBe(true)
+  })
+
+  test('a message that is not a batch, or a truncated batch, is a malformed ProtocolError', async () => {
+    for (const bad of ['text', new Uint8Array([0, 0, 0, 5, 1]).buffer]) {
+      const { near, far } = channel()
+      const got = recorder()
+      portTransport(near).start(got.sink)
+      far.postMessage(bad)
+      expect(await got.closed).toMatchObject({ name: 'ProtocolError', violation: 'malformed' })
+    }
+  })
+
+  test('close() flushes what was sent, then the peer sees the frames and an orderly close; later sends are dropped', async () => {
+    const { near, far } = channel()
+    const a = portTransport(near)
+    const mine = recorder()
+    a.start(mine.sink)
+    const peer = recorder()
+    portTransport(far).start(peer.sink)
+    a.send(new Uint8Array([1]))
+    a.close()
+    a.send(new Uint8Array([2]))
+    expect(await mine.closed).toBeUndefined()
+    expect(await peer.closed).toBeUndefined()
+    expect(peer.frames).toEqual([new Uint8Array([1])])
+  })
+
+  test('when the peer is gone, what it posted is still delivered before the close', async () => {
+    const { near, far } = channel()
+    let gone!: () => void
+    const got = recorder()
+    portTransport(near, { peerGone: new Promise<void>((resolve) => (gone = resolve)) }).start(got.sink)
+    far.postMessage(batch(new Uint8Array([1])))
+    gone()
+    expect(await got.closed).toBeUndefined()
+    expect(got.frames).toEqual([new Uint8Array([1])])
+  })
+})
