@@ -113,8 +113,7 @@ export function unboxFailure(box: ErrorBox): RemoteActorError | ActorCancelledEr
   return unboxError(box)
 }
 
-/** Whether `thrown` is how a task unwinds once its `signal` aborted, rather than a failure of its own. */
-export function isCancellation(thrown: unknown, signal: AbortSignal): boolean {
-  if (!signal.aborted) return false
-  return thrown === signal.reason || thrown instanceof ActorCancelledError || (thrown as { name?: unknown } | null)?.name === 'AbortError'
+/** Whether `thrown` is how a cancelled task unwinds (its cancel `reason`, or an abort), rather than a failure of its own. */
+export function isCancellation(thrown: unknown, reason: unknown): boolean {
+  return thrown === reason || thrown instanceof ActorCancelledError || (thrown as { name?: unknown } | null)?.name === 'AbortError'
 }

@@ -124,7 +124,14 @@ export function assertSendable(value: unknown, root: string): void {
     if (typeof value === 'function' || typeof value === 'symbol') throw unsendable(root, [], value)
     return
   }
+  // The common case on the hot path, an array of primitives (call arguments), needs no walk at all.
+  if (Array.isArray(value) && value.every(isPlainPrimitive)) return
   walk(value, root, [], new Set())
+}
+
+function isPlainPrimitive(item: unknown): boolean {
+  const type = typeof item
+  return type !== 'object' && type !== 'function' && type !== 'symbol'
 }
 
 function unsendable(root: string, path: readonly (string | number)[], value: unknown): TypeError {

@@ -5,7 +5,7 @@ import { deferred, type Deferred, within, TIMED_OUT } from './async.js'
 import { unboxError, unboxFailure } from './box.js'
 import { Channel } from './channel.js'
 import { ActorCancelledError, ActorFailure, ChannelClosedError, ProtocolError, type RemoteActorError } from './errors.js'
-import { Op, PROTOCOL_VERSION, asChildMessage, type ChildMessage, type ParentMessage, type SpawnSpec, type TaskKind } from './protocol.js'
+import { Op, PROTOCOL_VERSION, asChildMessage, type ChildMessage, type ParentMessage, type SpawnSpec, type StartTarget, type TaskKind } from './protocol.js'
 import type { ActorInfo } from './runtime.js'
 
 /** How long a closed channel waits for its process to report an exit, so callers see an exit code. */
@@ -46,6 +46,9 @@ export class ActorConnection {
   readonly #closed = deferred<Error>()
   readonly #cancelAcks = new Set<Deferred<boolean>>()
   #nextCid = 1
+  /** Ids of the functions called on this channel, by module, then export name. */
+  readonly #fnIds = new Map<string, Map<string, number>>()
+  #nextFnId = 1
   #helloed = false
   #isReady = false
   #stopping = false
@@ -114,8 +117,19 @@ export class ActorConnection {
       return cid
     }
     this.#tasks.set(cid, { sink, cancelling: false, started: false })
-    this.#channel.send([Op.Start, cid, kind, module, name, args])
+    this.#channel.send([Op.Start, cid, kind, this.#target(module, name), args])
     return cid
+  }
+
+  /** The function's id on this channel; the first call also names it. */
+  #target(module: string, name: string): StartTarget {
+    let names = this.#fnIds.get(module)
+    if (!names) this.#fnIds.set(module, (names = new Map<string, number>()))
+    const known = names.get(name)
+    if (known !== undefined) return known
+    const fnId = this.#nextFnId++
+    names.set(name, fnId)
+    return [fnId, module, name]
   }
 
   /** Send a context value, an end, or credit for `cid`. Returns the frame's size. */

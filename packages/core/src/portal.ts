@@ -70,27 +70,37 @@ export class Portal<R = unknown> {
    * @throws ActorCancelledError when `signal` aborts or the actor is cancelled.
    * @throws ActorFailure when the actor dies first.
    */
-  async run<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): Promise<T> {
-    const target = toFnRef(fn)
-    assertSendable(args, 'args')
+  run<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): Promise<T> {
+    // Not an async function: on the hot path every promise and microtask hop counts.
+    let target: FnRef
+    try {
+      target = toFnRef(fn)
+      assertSendable(args, 'args')
+    } catch (error) {
+      return Promise.reject(error as TypeError) // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- documents what is thrown here
+    }
     const { signal } = options
-    if (signal?.aborted) throw cancelled(signal)
+    if (signal?.aborted) return Promise.reject(cancelled(signal))
     const outcome = deferred<T>()
+    let onAbort: (() => void) | undefined
+    let settled = false
     const cid = this.#connection.start(TaskKind.Call, target.module, target.name, args as unknown[], {
       kind: TaskKind.Call,
-      settle: (ok, value) => (ok ? outcome.resolve(value as T) : outcome.reject(value)),
+      settle: (ok, value) => {
+        settled = true
+        if (onAbort) signal?.removeEventListener('abort', onAbort)
+        if (ok) outcome.resolve(value as T)
+        else outcome.reject(value)
+      },
     })
-    if (!signal) return outcome.promise
-    const onAbort = (): void => {
-      this.#connection.cancelTask(cid)
-      outcome.reject(cancelled(signal))
+    if (signal && !settled) {
+      onAbort = (): void => {
+        this.#connection.cancelTask(cid)
+        outcome.reject(cancelled(signal))
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
     }
-    signal.addEventListener('abort', onAbort, { once: true })
-    try {
-      return await outcome.promise
-    } finally {
-      signal.removeEventListener('abort', onAbort)
-    }
+    return outcome.promise
   }
 
   /**

@@ -14,7 +14,10 @@ export const Op = {
   Spec: 1,
   /** child → parent: `[Ready]`, enabled modules are imported and the actor serves. */
   Ready: 2,
-  /** parent → child: `[Start, cid, kind, module, name, args]`. */
+  /**
+   * parent → child: `[Start, cid, kind, target, args]`. `target` is `[fnId, module, name]` the first time
+   * a function is called on a channel, then just `fnId`: module and name cross the wire once.
+   */
   Start: 3,
   /** child → parent: `[Yield, cid, value]`, a stream item or a context's send. */
   Yield: 4,
@@ -82,7 +85,9 @@ export interface ErrorBox {
 export type HelloMsg = [typeof Op.Hello, version: number, pid: number, threadId: number]
 export type SpecMsg = [typeof Op.Spec, spec: SpawnSpec]
 export type ReadyMsg = [typeof Op.Ready]
-export type StartMsg = [typeof Op.Start, cid: number, kind: TaskKind, module: string, name: string, args: unknown[]]
+/** A function named once per channel (`[fnId, module, name]`), then by its id. */
+export type StartTarget = number | [fnId: number, module: string, name: string]
+export type StartMsg = [typeof Op.Start, cid: number, kind: TaskKind, target: StartTarget, args: unknown[]]
 export type YieldMsg = [typeof Op.Yield, cid: number, value: unknown]
 export type StartedMsg = [typeof Op.Started, cid: number, value: unknown]
 export type ReturnMsg = [typeof Op.Return, cid: number, value: unknown]
@@ -172,12 +177,11 @@ export function asParentMessage(raw: unknown): ParentMessage {
     }
     case Op.Start:
       if (
-        m.length === 6 &&
+        m.length === 5 &&
         isCid(m[1]) &&
         (m[2] === TaskKind.Call || m[2] === TaskKind.Stream || m[2] === TaskKind.Context) &&
-        typeof m[3] === 'string' &&
-        typeof m[4] === 'string' &&
-        Array.isArray(m[5])
+        (isCid(m[3]) || (Array.isArray(m[3]) && m[3].length === 3 && isCid(m[3][0]) && typeof m[3][1] === 'string' && typeof m[3][2] === 'string')) &&
+        Array.isArray(m[4])
       ) {
         return m as StartMsg
       }

@@ -11,6 +11,10 @@ export interface FnRef {
   readonly name: string
 }
 
+// Calls name the same few modules over and over: normalise each string once.
+const normalised = new Map<string, string>()
+const NORMALISED_CACHE_LIMIT = 4096
+
 /**
  * Normalise a module reference: `URL`s and absolute paths become `file:` URLs
  * (with `..` resolved), bare specifiers stay as they are.
@@ -20,6 +24,15 @@ export interface FnRef {
 export function normalizeModule(module: string | URL): string {
   if (module instanceof URL) return module.href
   if (typeof module !== 'string' || module.length === 0) throw new TypeError('a module must be a non-empty string or URL')
+  const known = normalised.get(module)
+  if (known !== undefined) return known
+  const result = normalizeString(module)
+  if (normalised.size >= NORMALISED_CACHE_LIMIT) normalised.clear()
+  normalised.set(module, result)
+  return result
+}
+
+function normalizeString(module: string): string {
   if (isAbsolute(module)) return pathToFileURL(module).href
   if (/^[a-zA-Z][a-zA-Z\d+.-]*:/.test(module)) return new URL(module).href
   if (module.startsWith('.')) {

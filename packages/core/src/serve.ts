@@ -7,38 +7,83 @@ import type { Channel } from './channel.js'
 import { assertSendable } from './codec.js'
 import { ActorCancelledError, HarrowError, ModuleNotEnabledError, ProtocolError } from './errors.js'
 import { ReceiveWindow, SendWindow } from './flow.js'
-import { Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage } from './protocol.js'
+import { Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage, type StartTarget } from './protocol.js'
 import { Queue } from './queue.js'
-import type { ActorInfo } from './runtime.js'
+import type { ActorInfo, TaskInfo } from './runtime.js'
 import { isContextFunction, runTask, type ActorContext } from './task.js'
 
 type Namespace = Readonly<Record<string, unknown>>
 
+/** A function the parent named, and the export it resolves to once looked up. */
+interface Named {
+  readonly module: string
+  readonly name: string
+  fn: ((...args: unknown[]) => unknown) | undefined
+}
+
+/** The kinds of task that outlive the message that started them. */
+type LongTaskKind = typeof TaskKind.Stream | typeof TaskKind.Context
+
 /** One task the actor runs for its parent. */
 class RunningTask {
-  readonly controller = new AbortController()
-  /** What this task may still yield before the parent grants more. */
-  readonly sending = new SendWindow()
-  /** What the parent sent to a context, not yet read, with each frame's size. */
-  readonly inbox = new Queue<{ value: unknown; bytes: number }>()
-  /** The parent's sends taken, not yet granted back. */
-  readonly received = new ReceiveWindow()
+  #controller: AbortController | undefined
+  #cancelled = false
+  #reason: unknown
+  #sending: SendWindow | undefined
+  #inbox: Queue<{ value: unknown; bytes: number }> | undefined
+  #received: ReceiveWindow | undefined
   inboxEnded = false
   #inboxWaiter: Deferred<void> | undefined
 
+  /**
+   * Aborts when the task is cancelled. Made on first use: most calls never
+   * look at their signal, and an AbortController is the costliest part of
+   * starting a task on Node 20.
+   */
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController()
+      if (this.#cancelled) this.#controller.abort(this.#reason)
+    }
+    return this.#controller.signal
+  }
+
+  /** Why the task was cancelled, once it was. */
+  get reason(): unknown {
+    return this.#reason
+  }
+
   get cancelled(): boolean {
-    return this.controller.signal.aborted
+    return this.#cancelled
+  }
+
+  /** What this task may still yield before the parent grants more. */
+  get sending(): SendWindow {
+    return (this.#sending ??= new SendWindow())
+  }
+
+  /** What the parent sent to a context, not yet read, with each frame's size. */
+  get inbox(): Queue<{ value: unknown; bytes: number }> {
+    return (this.#inbox ??= new Queue())
+  }
+
+  /** The parent's sends taken, not yet granted back. */
+  get received(): ReceiveWindow {
+    return (this.#received ??= new ReceiveWindow())
   }
 
   cancel(reason: unknown): void {
-    this.controller.abort(reason)
-    this.sending.wake()
+    if (this.#cancelled) return
+    this.#cancelled = true
+    this.#reason = reason
+    this.#controller?.abort(reason)
+    this.#sending?.wake()
     this.#wakeInbox()
   }
 
   /** Resolves when the window is open or the task was cancelled. */
   waitCredit(): Promise<void> {
-    return this.sending.wait(() => this.cancelled)
+    return this.sending.wait(() => this.#cancelled)
   }
 
   deliver(value: unknown, bytes: number): void {
@@ -53,7 +98,7 @@ class RunningTask {
 
   /** Resolves when the inbox has a value, has ended, or the task was cancelled. */
   async waitInbox(): Promise<void> {
-    while (this.inbox.length === 0 && !this.inboxEnded && !this.cancelled) {
+    while (this.inbox.length === 0 && !this.inboxEnded && !this.#cancelled) {
       this.#inboxWaiter = deferred()
       await this.#inboxWaiter.promise
     }
@@ -64,6 +109,25 @@ class RunningTask {
     this.#inboxWaiter = undefined
     waiter?.resolve()
   }
+}
+
+/** What `currentTask()` returns for a task: its signal is made only if asked for. */
+class TaskView implements TaskInfo {
+  readonly #task: RunningTask
+  readonly actor: ActorInfo
+
+  constructor(task: RunningTask, actor: ActorInfo) {
+    this.#task = task
+    this.actor = actor
+  }
+
+  get signal(): AbortSignal {
+    return this.#task.signal
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
 function isAsyncGeneratorFunction(fn: unknown): boolean {
@@ -91,6 +155,8 @@ export class ActorServer {
   readonly #info: ActorInfo
   readonly #modules: ReadonlyMap<string, Namespace>
   readonly #tasks = new Map<number, { task: RunningTask; done: Promise<void> }>()
+  /** Functions the parent named on this channel, by id. */
+  readonly #functions = new Map<number, Named>()
   #highestCid = 0
 
   constructor(channel: Channel<ParentMessage, ChildMessage>, self: ActorIdentity, info: ActorInfo, modules: ReadonlyMap<string, Namespace>) {
@@ -113,12 +179,14 @@ export class ActorServer {
   handle(message: ParentMessage, bytes = 0): void {
     switch (message[0]) {
       case Op.Start: {
-        const [, cid, kind, module, name, args] = message
+        const [, cid, kind, target, args] = message
         if (cid <= this.#highestCid) throw new ProtocolError('out-of-order', `task id ${cid} was already used`)
         this.#highestCid = cid
+        const named = this.#named(target)
         const task = new RunningTask()
-        const done = this.#run(cid, task, kind, module, name, args).finally(() => this.#tasks.delete(cid))
-        this.#tasks.set(cid, { task, done })
+        // A synchronous export answers before this returns, with no promise and no entry in the task table.
+        const pending = kind === TaskKind.Call ? this.#call(cid, task, named, args) : this.#run(cid, task, kind, named, args)
+        if (pending) this.#tasks.set(cid, { task, done: pending.finally(() => this.#tasks.delete(cid)) })
         return
       }
       case Op.Cancel:
@@ -157,37 +225,99 @@ export class ActorServer {
     throw new ProtocolError('out-of-order', `message for task ${cid}, which was never started`)
   }
 
-  #lookup(module: string, name: string): unknown {
+  /** The function a `Start` names: by id, introduced by the first `Start` that uses it. */
+  #named(target: StartTarget): Named {
+    if (typeof target !== 'number') {
+      const [fnId, module, name] = target
+      if (this.#functions.has(fnId)) throw new ProtocolError('out-of-order', `function id ${fnId} was named twice`)
+      const named: Named = { module, name, fn: undefined }
+      this.#functions.set(fnId, named)
+      return named
+    }
+    const named = this.#functions.get(target)
+    if (!named) throw new ProtocolError('out-of-order', `function id ${target} was never named`)
+    return named
+  }
+
+  /**
+   * The enabled export a `Start` names, resolved once per function id.
+   *
+   * @throws ModuleNotEnabledError for a module the actor was not started with.
+   * @throws TypeError for a missing export or one that is not a function.
+   */
+  #lookup(named: Named): (...args: unknown[]) => unknown {
+    if (named.fn) return named.fn
+    const { module, name } = named
     const namespace = this.#modules.get(module)
     if (!namespace) throw new ModuleNotEnabledError(module)
     if (!Object.prototype.hasOwnProperty.call(namespace, name)) throw new TypeError(`module '${module}' has no export named '${name}'`)
     const fn = namespace[name]
     if (typeof fn !== 'function') throw new TypeError(`export '${name}' of '${module}' is not a function`)
-    return fn
+    named.fn = fn as (...args: unknown[]) => unknown
+    return named.fn
   }
 
-  async #run(cid: number, task: RunningTask, kind: TaskKind, module: string, name: string, args: unknown[]): Promise<void> {
+  /**
+   * A call: the function runs at once in its task scope. A synchronous
+   * result is answered before this returns (`undefined`); otherwise the
+   * returned promise settles once the answer is sent.
+   */
+  #call(cid: number, task: RunningTask, named: Named, args: unknown[]): Promise<void> | undefined {
+    let result: unknown
+    const { name } = named
     try {
-      const fn = this.#lookup(module, name) as (...args: unknown[]) => unknown
-      const value = await runTask({ signal: task.controller.signal, actor: this.#info }, () => this.#perform(cid, task, kind, fn, name, args))
-      if (kind !== TaskKind.Stream) {
-        assertSendable(value, 'return value')
-        this.#channel.send([Op.Return, cid, value])
-      }
+      const fn = this.#lookup(named)
+      if (isAsyncGeneratorFunction(fn)) throw new TypeError(`${name} is an async generator function: iterate it with portal.stream()`)
+      if (isContextFunction(fn)) throw new TypeError(`${name} is a context function: open it with portal.openContext()`)
+      result = runTask(new TaskView(task, this.#info), () => fn(...args))
     } catch (error) {
-      // A task that unwinds because it was cancelled reports a cancellation; one that fails for real, even
-      // while being cancelled, reports its failure, so simultaneous failures are never lost to a cancel cascade.
-      const box = boxError(error, this.#self)
-      this.#channel.send([Op.Error, cid, isCancellation(error, task.controller.signal) ? { ...box, cancelled: true } : box])
+      this.#fail(cid, task, error)
+      return undefined
+    }
+    if (!isThenable(result)) {
+      this.#return(cid, task, result)
+      return undefined
+    }
+    return Promise.resolve(result).then(
+      (value) => this.#return(cid, task, value),
+      (error: unknown) => this.#fail(cid, task, error),
+    )
+  }
+
+  #return(cid: number, task: RunningTask, value: unknown): void {
+    try {
+      assertSendable(value, 'return value')
+    } catch (error) {
+      this.#fail(cid, task, error)
+      return
+    }
+    this.#channel.send([Op.Return, cid, value])
+  }
+
+  /**
+   * Answer with what the task threw. A task that unwinds because it was
+   * cancelled reports a cancellation; one that fails for real, even while
+   * being cancelled, reports its failure, so simultaneous failures are never
+   * lost to a cancel cascade.
+   */
+  #fail(cid: number, task: RunningTask, error: unknown): void {
+    const box = boxError(error, this.#self)
+    this.#channel.send([Op.Error, cid, task.cancelled && isCancellation(error, task.reason) ? { ...box, cancelled: true } : box])
+  }
+
+  /** A stream or a context, which always live past the message that started them. */
+  async #run(cid: number, task: RunningTask, kind: LongTaskKind, named: Named, args: unknown[]): Promise<void> {
+    try {
+      const fn = this.#lookup(named)
+      const value = await runTask(new TaskView(task, this.#info), () => this.#perform(cid, task, kind, fn, named.name, args))
+      if (kind === TaskKind.Context) this.#return(cid, task, value)
+    } catch (error) {
+      this.#fail(cid, task, error)
     }
   }
 
-  async #perform(cid: number, task: RunningTask, kind: TaskKind, fn: (...args: unknown[]) => unknown, name: string, args: unknown[]): Promise<unknown> {
+  async #perform(cid: number, task: RunningTask, kind: LongTaskKind, fn: (...args: unknown[]) => unknown, name: string, args: unknown[]): Promise<unknown> {
     switch (kind) {
-      case TaskKind.Call:
-        if (isAsyncGeneratorFunction(fn)) throw new TypeError(`${name} is an async generator function: iterate it with portal.stream()`)
-        if (isContextFunction(fn)) throw new TypeError(`${name} is a context function: open it with portal.openContext()`)
-        return await fn(...args)
       case TaskKind.Stream:
         if (isContextFunction(fn)) throw new TypeError(`${name} is a context function: open it with portal.openContext()`)
         await this.#pump(cid, task, toAsyncIterator(fn(...args), name))
@@ -222,7 +352,7 @@ export class ActorServer {
       // Leaving early (cancelled, or an unsendable item) runs the generator's finally.
       if (!finished) await iterator.return?.()
     }
-    throw task.controller.signal.reason
+    throw task.reason
   }
 }
 
@@ -240,7 +370,7 @@ class RemoteContext<TIn, TOut, TStarted> implements ActorContext<TIn, TOut, TSta
   }
 
   get signal(): AbortSignal {
-    return this.#task.controller.signal
+    return this.#task.signal
   }
 
   started(value?: TStarted): void {
@@ -254,7 +384,7 @@ class RemoteContext<TIn, TOut, TStarted> implements ActorContext<TIn, TOut, TSta
     assertSendable(value, 'ctx.send value')
     if (!this.#started) this.started()
     await this.#task.waitCredit()
-    if (this.#task.cancelled) throw this.#task.controller.signal.reason
+    if (this.#task.cancelled) throw this.#task.reason
     this.#task.sending.sent(this.#channel.send([Op.Yield, this.#cid, value]))
   }
 
@@ -262,7 +392,7 @@ class RemoteContext<TIn, TOut, TStarted> implements ActorContext<TIn, TOut, TSta
     const task = this.#task
     for (;;) {
       await task.waitInbox()
-      if (task.cancelled) throw task.controller.signal.reason
+      if (task.cancelled) throw task.reason
       const next = task.inbox.shift()
       if (!next) return
       const credit = task.received.take(next.bytes)

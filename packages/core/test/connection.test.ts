@@ -57,7 +57,10 @@ describe('the parent end of a channel', () => {
     await connection.ready
     const results: unknown[] = []
     const cid = connection.start(TaskKind.Call, 'file:///m.js', 'f', [1], { kind: TaskKind.Call, settle: (ok, value) => results.push({ ok, value }) })
-    expect(peer.sent.at(-1)).toEqual([Op.Start, cid, TaskKind.Call, 'file:///m.js', 'f', [1]])
+    expect(peer.sent.at(-1)).toEqual([Op.Start, cid, TaskKind.Call, [1, 'file:///m.js', 'f'], [1]])
+    // The second call names the function by its id only.
+    const again = connection.start(TaskKind.Call, 'file:///m.js', 'f', [2], { kind: TaskKind.Call, settle: () => {} })
+    expect(peer.sent.at(-1)).toEqual([Op.Start, again, TaskKind.Call, 1, [2]])
     peer.say([Op.Return, cid, 'done'])
     expect(results).toEqual([{ ok: true, value: 'done' }])
   })

@@ -9,14 +9,15 @@ describe('protocol', () => {
     expect(asChildMessage([Op.Hello, 1, 10, 0])).toEqual([Op.Hello, 1, 10, 0])
     expect(asChildMessage([Op.Return, 3, { any: 'value' }])[0]).toBe(Op.Return)
     expect(asChildMessage([Op.Error, 0, box])[0]).toBe(Op.Error)
-    expect(asParentMessage([Op.Start, 1, TaskKind.Call, 'file:///m.js', 'f', []])[0]).toBe(Op.Start)
+    expect(asParentMessage([Op.Start, 1, TaskKind.Call, [1, 'file:///m.js', 'f'], []])[0]).toBe(Op.Start)
+    expect(asParentMessage([Op.Start, 2, TaskKind.Call, 1, [3]])[0]).toBe(Op.Start)
     expect(asParentMessage([Op.CancelActor])[0]).toBe(Op.CancelActor)
   })
 
   test.each([
     ['not an array', { op: 1 }],
     ['an unknown opcode', [99, 1]],
-    ['a parent-only message', [Op.Start, 1, 0, 'm', 'f', []]],
+    ['a parent-only message', [Op.Start, 1, 0, 1, []]],
     ['a zero call id', [Op.Return, 0, 1]],
     ['a fractional call id', [Op.Yield, 1.5, 1]],
     ['a negative credit', [Op.Credit, 1, -4]],
@@ -28,8 +29,9 @@ describe('protocol', () => {
 
   test.each([
     ['a child-only message', [Op.Hello, 1, 1, 1]],
-    ['an unknown task kind', [Op.Start, 1, 7, 'm', 'f', []]],
-    ['args that are not an array', [Op.Start, 1, TaskKind.Call, 'm', 'f', 'x']],
+    ['an unknown task kind', [Op.Start, 1, 7, 1, []]],
+    ['a function named without an id', [Op.Start, 1, TaskKind.Call, ['m', 'f'], []]],
+    ['args that are not an array', [Op.Start, 1, TaskKind.Call, 1, 'x']],
     ['a spec without identity', [Op.Spec, { enableModules: [] }]],
   ])('a parent message with %s is malformed', (_, raw) => {
     expect(() => asParentMessage(raw)).toThrow(ProtocolError)
