@@ -22,6 +22,9 @@ import { ActorServer } from './serve.js'
 /** How long an orphaned actor gives its own children before killing them, in ms: the whole tree must be gone within 2 s. */
 export const ORPHAN_TERMINATE_AFTER = 1000
 
+/** How long a crashing actor (an uncaught error) gives its tasks and children, in ms: it is failing anyway. */
+const CRASH_TERMINATE_AFTER = 250
+
 /** What a backend's child entry provides to {@link runActor}. */
 export interface ActorHost {
   /** The channel to the parent. */
@@ -121,7 +124,7 @@ export function runActor(host: ActorHost): void {
   const onUncaught = (error: unknown): void => {
     if (phase === 'leaving') return
     if (self) channel.send([Op.Error, 0, boxError(error, self)])
-    void leave(1, `uncaught: ${(error as Error)?.message ?? String(error)}`, ORPHAN_TERMINATE_AFTER)
+    void leave(1, `uncaught: ${(error as Error)?.message ?? String(error)}`, CRASH_TERMINATE_AFTER)
   }
   process.on('uncaughtException', onUncaught)
 

@@ -5,7 +5,7 @@ import type { SpawnMethodKey } from '@harrow/core'
 import { backpressureTests } from './conformance/backpressure.js'
 import { callTests } from './conformance/calls.js'
 import type { ConformanceOptions, SuiteContext } from './conformance/context.js'
-import { failureTests } from './conformance/failures.js'
+import { failureTests, uncaughtTests } from './conformance/failures.js'
 import { lifecycleTests } from './conformance/lifecycle.js'
 import { optionTests } from './conformance/options.js'
 import { orphanTests } from './conformance/orphans.js'
@@ -34,6 +34,7 @@ export function defineConformanceSuite(key: SpawnMethodKey, options: Conformance
     backpressureTests(context)
     lifecycleTests(context)
     failureTests(context)
+    uncaughtTests(context)
     wireTests(context)
     optionTests(context)
     treeTests(context)

@@ -45,3 +45,31 @@ export function failureTests({ key }: SuiteContext): void {
     })
   })
 }
+
+export function uncaughtTests({ key }: SuiteContext): void {
+  describe('uncaught errors', () => {
+    test("a daemon's uncaught error fails its nursery with that error, boxed", async () => {
+      const failure = await withNursery(
+        async (nursery) => {
+          const portal = await nursery.startActor('careless', { enableModules: [fixtureModules.tasks] })
+          expect(await portal.run(task('throwLater'), ['thrown from a timer'])).toBe('scheduled')
+          await portal.run(task('sleep'), [60_000])
+        },
+        { spawnMethod: key },
+      ).catch((e: unknown) => e)
+      expect(failure).toBeInstanceOf(RemoteActorError)
+      expect(failure).toMatchObject({ boxedType: 'RangeError', remoteMessage: 'thrown from a timer', actor: { name: 'careless' } })
+    })
+
+    test("a one-shot's uncaught error, while its main task waits, is the nursery's error", async () => {
+      const failure = await withNursery(
+        async (nursery) => {
+          await nursery.runInActor(task('throwLaterAndWait'), ['thrown while waiting'], { name: 'careless-one-shot' })
+        },
+        { spawnMethod: key },
+      ).catch((e: unknown) => e)
+      expect(failure).toBeInstanceOf(RemoteActorError)
+      expect(failure).toMatchObject({ boxedType: 'RangeError', remoteMessage: 'thrown while waiting' })
+    })
+  })
+}
