@@ -19,6 +19,7 @@ export const rootPrograms = {
   tree: fileURLToPath(at('roots/tree.mjs')),
   interrupt: fileURLToPath(at('roots/interrupt.mjs')),
   chatty: fileURLToPath(at('roots/chatty.mjs')),
+  interruptWedged: fileURLToPath(at('roots/interrupt-wedged.mjs')),
 } as const
 
 /**

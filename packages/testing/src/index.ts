@@ -6,6 +6,7 @@ import { backpressureTests } from './conformance/backpressure.js'
 import { callTests } from './conformance/calls.js'
 import type { ConformanceOptions, SuiteContext } from './conformance/context.js'
 import { failureTests, uncaughtTests } from './conformance/failures.js'
+import { faultTests } from './conformance/faults.js'
 import { lifecycleTests } from './conformance/lifecycle.js'
 import { optionTests } from './conformance/options.js'
 import { orphanTests } from './conformance/orphans.js'
@@ -35,6 +36,7 @@ export function defineConformanceSuite(key: SpawnMethodKey, options: Conformance
     lifecycleTests(context)
     failureTests(context)
     uncaughtTests(context)
+    faultTests(context)
     wireTests(context)
     optionTests(context)
     treeTests(context)
