@@ -4,7 +4,7 @@ import type { ProcHandle, Transport } from './backend.js'
 import { deferred, type Deferred, within, TIMED_OUT } from './async.js'
 import { unboxError, unboxFailure } from './box.js'
 import { Channel } from './channel.js'
-import { ActorCancelledError, ActorFailure, ChannelClosedError, ProtocolError, type RemoteActorError } from './errors.js'
+import { ActorCancelledError, ActorFailure, ChannelClosedError, ProtocolError, describeSystemError, type RemoteActorError } from './errors.js'
 import { Op, PROTOCOL_VERSION, asChildMessage, type ChildMessage, type ParentMessage, type SpawnSpec, type StartTarget, type TaskKind } from './protocol.js'
 import type { ActorInfo } from './runtime.js'
 
@@ -283,7 +283,7 @@ export class ActorConnection {
       exitCode: exit.code,
       signal: exit.signal,
       phase: this.#isReady ? 'running' : 'boot',
-      ...(exit.error ? { cause: exit.error, reason: exit.error.message } : {}),
+      ...(exit.error ? { cause: exit.error, reason: describeSystemError(exit.error) } : {}),
     })
   }
 }

@@ -203,3 +203,19 @@ export const HARROW_ERROR_CLASSES: Readonly<Record<string, new (...args: never[]
   ChannelClosedError,
   ModuleNotEnabledError,
 }
+
+const SYSTEM_HINTS: Readonly<Record<string, string>> = {
+  EMFILE: 'this process has too many open files; raise `ulimit -n` or start fewer actors at once',
+  ENFILE: 'the system file table is full',
+  EAGAIN: 'the system cannot start another process or thread now; see `ulimit -u` and free memory',
+  ENOMEM: 'the system is out of memory',
+  ENOENT: 'the executable or the working directory does not exist',
+  EACCES: 'permission denied for the executable or the working directory',
+}
+
+/** A system error's message with what its code means, when it is one harrow knows: for `ActorFailure` reasons. */
+export function describeSystemError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code
+  const hint = code === undefined ? undefined : SYSTEM_HINTS[code]
+  return hint ? `${error.message}: ${hint}` : error.message
+}

@@ -63,7 +63,7 @@ export {
 export { STARTUP_TIMEOUT } from './spawn.js'
 export { assertSendable } from './codec.js'
 export { runActor, ORPHAN_TERMINATE_AFTER, type ActorHost } from './child.js'
-export { socketTransport, type SocketTransportOptions } from './socket-transport.js'
+export { closedTransport, socketTransport, type SocketTransportOptions } from './socket-transport.js'
 export { DEFAULT_MAX_FRAME_SIZE } from './frames.js'
 export { PROTOCOL_VERSION } from './protocol.js'
 export { FLOW_WINDOW, FLOW_WINDOW_BYTES } from './flow.js'

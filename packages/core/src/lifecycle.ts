@@ -2,7 +2,7 @@
 
 import { TIMED_OUT, aborted, within } from './async.js'
 import type { ExitInfo, ProcHandle } from './backend.js'
-import { ActorFailure, type ActorId } from './errors.js'
+import { ActorFailure, describeSystemError, type ActorId } from './errors.js'
 import { warn } from './log.js'
 
 /** How long a child gets to exit after a cancel request before it is terminated, in ms. */
@@ -116,7 +116,7 @@ export async function waitForPeerOrProcDeath<T>(peer: Promise<T>, proc: ProcHand
       exitCode: exit.code,
       signal: exit.signal,
       phase: 'boot',
-      ...(exit.error ? { reason: exit.error.message, cause: exit.error } : {}),
+      ...(exit.error ? { reason: describeSystemError(exit.error), cause: exit.error } : {}),
     })
   })
   // Whichever loses the race must not surface as an unhandled rejection.

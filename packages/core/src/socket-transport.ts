@@ -59,3 +59,14 @@ export function socketTransport(stream: Duplex, options: SocketTransportOptions 
     },
   }
 }
+
+/** A transport that is closed from the start: for a child whose channel could not be made (its spawn failed). */
+export function closedTransport(): Transport {
+  return {
+    send() {},
+    start(sink) {
+      queueMicrotask(() => sink.close())
+    },
+    close() {},
+  }
+}

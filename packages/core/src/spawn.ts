@@ -6,9 +6,9 @@
 
 import { randomUUID } from 'node:crypto'
 import { TIMED_OUT, aborted, within } from './async.js'
-import type { BackendOptions, ExitInfo, ProcHandle, SpawnRequest } from './backend.js'
+import type { BackendOptions, ExitInfo, ProcHandle, SpawnedChild, SpawnRequest } from './backend.js'
 import { ActorConnection } from './connection.js'
-import { ActorCancelledError, ActorFailure } from './errors.js'
+import { ActorCancelledError, ActorFailure, describeSystemError, isHarrowError } from './errors.js'
 import { hardKill, softKill, waitForPeerOrProcDeath } from './lifecycle.js'
 import { debug } from './log.js'
 import { Portal } from './portal.js'
@@ -133,7 +133,15 @@ export async function spawnActor(params: SpawnParams): Promise<ActorHandle> {
     options: params.backend,
     maxFrameSize: params.maxFrameSize,
   }
-  const child = await backend.spawn(request)
+  let child: SpawnedChild
+  try {
+    child = await backend.spawn(request)
+  } catch (error) {
+    // A backend that cannot start a child at all (a refused option, no resources) fails this spawn, clearly.
+    if (isHarrowError(error)) throw error
+    const cause = error instanceof Error ? error : new Error(String(error))
+    throw new ActorFailure({ actor: { name: params.name, uid }, exitCode: null, signal: null, phase: 'boot', reason: describeSystemError(cause), cause })
+  }
   const { proc } = child
   const actor: ActorInfo = {
     name: params.name,

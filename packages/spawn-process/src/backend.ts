@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core'
+import { closedTransport, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core'
 import { ChildProcessHandle } from './proc-handle.js'
 
 /** Options of the process backend (none yet): `ActorOptions.env`, `cwd` and `execArgv` cover it. */
@@ -30,10 +30,10 @@ export const processBackend: SpawnBackend = {
       ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
       windowsHide: true,
     })
-    const channel = child.stdio[CHANNEL_FD] as Socket
-    return Promise.resolve({
-      proc: new ChildProcessHandle(child),
-      transport: socketTransport(channel, { maxFrameSize: request.maxFrameSize }),
-    })
+    // The handle first: it listens for 'error', which a failed spawn (EMFILE, EAGAIN) emits on the next tick.
+    const proc = new ChildProcessHandle(child)
+    const channel = child.stdio?.[CHANNEL_FD] as Socket | null | undefined
+    // A spawn that failed has no pipes: core then reports the failure from the handle's exit.
+    return Promise.resolve({ proc, transport: channel ? socketTransport(channel, { maxFrameSize: request.maxFrameSize }) : closedTransport() })
   },
 }

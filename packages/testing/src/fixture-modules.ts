@@ -20,6 +20,7 @@ export const rootPrograms = {
   interrupt: fileURLToPath(at('roots/interrupt.mjs')),
   chatty: fileURLToPath(at('roots/chatty.mjs')),
   interruptWedged: fileURLToPath(at('roots/interrupt-wedged.mjs')),
+  exhaust: fileURLToPath(at('roots/exhaust.mjs')),
 } as const
 
 /**

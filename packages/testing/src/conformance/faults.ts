@@ -1,17 +1,20 @@
 /** Conformance: the allow-list as a boundary, signals to the root, and actors dying mid-work. */
 
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import { ActorFailure, ModuleNotEnabledError, RemoteActorError, withNursery, type FnRef } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
 import { fixtureModules, rootProgramArgs, rootPrograms, task } from '../fixture-modules.js'
 import { isAlive, waitFor } from '../processes.js'
 import type { SuiteContext } from './context.js'
+
+const run = promisify(execFile)
 
 /** Settles `promises` bookkeeping: at the end of a test none may still be pending. */
 function tracked<T>(promise: Promise<T>, pending: Set<Promise<unknown>>): Promise<T> {
@@ -101,6 +104,17 @@ export function faultTests({ key, capabilities }: SuiteContext): void {
         { spawnMethod: key },
       ).catch((e: unknown) => e)
       expect(failure).toMatchObject({ name: 'ActorFailure', signal: 'SIGKILL', exitCode: null, phase: 'running', actor: { name: 'victim' } })
+    })
+  })
+
+  describe('resource exhaustion', () => {
+    test('running out of file descriptors while spawning is a clear harrow error naming the cause, and the nursery closes cleanly', async () => {
+      const args = (await rootProgramArgs(rootPrograms.exhaust, key)).map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
+      const { stdout } = await run('sh', ['-c', `ulimit -n 64 && exec '${process.execPath}' ${args}`], { timeout: 60_000 })
+      const outcome = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { spawned: number; error?: { name: string; message: string; harrow: boolean } }
+      expect(outcome.spawned).toBeGreaterThan(0)
+      expect(outcome.error?.harrow).toBe(true)
+      expect(outcome.error?.message).toMatch(/EMFILE|too many open files/)
     })
   })
 
