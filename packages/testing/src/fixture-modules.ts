@@ -21,6 +21,7 @@ export const rootPrograms = {
   chatty: fileURLToPath(at('roots/chatty.mjs')),
   interruptWedged: fileURLToPath(at('roots/interrupt-wedged.mjs')),
   exhaust: fileURLToPath(at('roots/exhaust.mjs')),
+  busy: fileURLToPath(at('roots/busy.mjs')),
 } as const
 
 /**

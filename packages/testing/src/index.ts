@@ -7,6 +7,7 @@ import { callTests } from './conformance/calls.js'
 import type { ConformanceOptions, SuiteContext } from './conformance/context.js'
 import { failureTests, uncaughtTests } from './conformance/failures.js'
 import { faultTests } from './conformance/faults.js'
+import { killMatrixTests } from './conformance/kill-matrix.js'
 import { lifecycleTests } from './conformance/lifecycle.js'
 import { optionTests } from './conformance/options.js'
 import { orphanTests } from './conformance/orphans.js'
@@ -37,6 +38,7 @@ export function defineConformanceSuite(key: SpawnMethodKey, options: Conformance
     failureTests(context)
     uncaughtTests(context)
     faultTests(context)
+    killMatrixTests(context)
     wireTests(context)
     optionTests(context)
     treeTests(context)
