@@ -8,6 +8,7 @@ import type { ConformanceOptions, SuiteContext } from './conformance/context.js'
 import { failureTests, uncaughtTests } from './conformance/failures.js'
 import { faultTests } from './conformance/faults.js'
 import { killMatrixTests } from './conformance/kill-matrix.js'
+import { loadTests } from './conformance/load.js'
 import { lifecycleTests } from './conformance/lifecycle.js'
 import { optionTests } from './conformance/options.js'
 import { orphanTests } from './conformance/orphans.js'
@@ -22,6 +23,7 @@ export { skipOnSpawnBackend, type SkipOptions } from './skip.js'
 export { test, type HarrowFixtures } from './test-api.js'
 export { projectSpawnMethod } from './provided.js'
 export { WATCHDOG_MARGIN } from './watchdog.js'
+export { runLoad, type LoadOptions, type LoadReport } from './load.js'
 export { fixtureModules, rootProgramArgs, rootPrograms, task, tsLoaderExecArgv } from './fixture-modules.js'
 
 /**
@@ -39,6 +41,7 @@ export function defineConformanceSuite(key: SpawnMethodKey, options: Conformance
     uncaughtTests(context)
     faultTests(context)
     killMatrixTests(context)
+    loadTests(context)
     wireTests(context)
     optionTests(context)
     treeTests(context)
