@@ -7,7 +7,6 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { threadId } from 'node:worker_threads'
 import { within } from './async.js'
 import type { Transport } from './backend.js'
 import { boxError } from './box.js'
@@ -34,6 +33,8 @@ export interface ActorHost {
    * stdio, then exit the process (or thread).
    */
   exit(code: number): void
+  /** The worker thread id, when the actor is a thread. @default 0 (a process's main thread) */
+  readonly threadId?: number
   /**
    * Whether the actor is a process of its own that receives signals: Ctrl-C
    * is then left to the parent's cascade, and SIGTERM tears the actor's
@@ -51,6 +52,7 @@ type Phase = 'spec' | 'booting' | 'serving' | 'leaving'
  */
 export function runActor(host: ActorHost): void {
   const state = runtime()
+  const threadId = host.threadId ?? 0
   state.transport = host.transport
   let phase: Phase = 'spec'
   let self: ActorIdentity | undefined

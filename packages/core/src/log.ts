@@ -1,6 +1,6 @@
 /** harrow's own diagnostics: `HARROW_LOG=debug|info|warn|error|silent`, prefixed with the actor's name. */
 
-import { formatWithOptions } from 'node:util'
+import { lazyUtil } from './builtins.js'
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const
 type Level = keyof typeof LEVELS
@@ -20,7 +20,7 @@ function enabled(level: Level): boolean {
 }
 
 function write(level: Level, args: unknown[]): void {
-  const text = formatWithOptions({ colors: false }, ...args)
+  const text = lazyUtil().formatWithOptions({ colors: false }, ...args)
   process.stderr.write(`[harrow ${label}] ${level}: ${text}\n`)
 }
 

@@ -1,10 +1,10 @@
 /** The spawn-method registry: cheap probes, lazy loading, and discovery of installed backend packages. */
 
-import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ProbeResult, SpawnBackend, SpawnMethodRegistration } from './backend.js'
+import { lazyFs } from './builtins.js'
 import { SpawnMethodUnavailableError } from './errors.js'
 import { SPAWN_METHODS, builtinPackageName, isBuiltinSpawnMethod, type SpawnMethodKey } from './spawn-methods.js'
 
@@ -140,7 +140,7 @@ function resolutionBases(): string[] {
 function findPackageDir(packageName: string, from: string): string | undefined {
   for (let dir = from; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', packageName)
-    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate)
+    if (lazyFs().existsSync(join(candidate, 'package.json'))) return lazyFs().realpathSync(candidate)
     if (dirname(dir) === dir) return undefined
   }
 }
@@ -153,7 +153,7 @@ function resolvePackage(packageName: string): Found | undefined {
     if (dir === undefined) continue
     const manifestPath = join(dir, 'package.json')
     try {
-      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version?: unknown }
+      const manifest = JSON.parse(lazyFs().readFileSync(manifestPath, 'utf8')) as { version?: unknown }
       // Resolved from inside the package (a self-reference), so its exports map decides the entry.
       const entry = createRequire(manifestPath).resolve(packageName)
       return { entry: pathToFileURL(entry).href, version: typeof manifest.version === 'string' ? manifest.version : undefined }

@@ -1,9 +1,8 @@
 /** Per-realm runtime state: who this actor is, its running tasks' storage, and its open nurseries. */
 
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { randomUUID } from 'node:crypto'
-import { threadId } from 'node:worker_threads'
 import type { Transport } from './backend.js'
+import { lazyWorkerThreads } from './builtins.js'
 import type { ActorIdentity } from './protocol.js'
 import { getStartMethod } from './registry.js'
 
@@ -80,9 +79,10 @@ export function isActor(): boolean {
 export function selfIdentity(): ActorIdentity {
   const state = runtime()
   if (state.self) return state.self
+  const { threadId } = lazyWorkerThreads()
   return (state.rootIdentity ??= {
     name: 'root',
-    uid: randomUUID(),
+    uid: globalThis.crypto.randomUUID(),
     spawnMethod: getStartMethod(),
     pid: process.pid,
     ...(threadId === 0 ? {} : { threadId }),

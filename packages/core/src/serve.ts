@@ -1,6 +1,5 @@
 /** The actor's side of the protocol: run the tasks a parent starts, with flow control and cancellation. */
 
-import { types } from 'node:util'
 import { deferred, type Deferred } from './async.js'
 import { boxError, isCancellation } from './box.js'
 import type { Channel } from './channel.js'
@@ -130,8 +129,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
+// Without node:util: its namespace costs milliseconds at every actor's start (see builtins.ts).
+const AsyncGeneratorFunction = (Object.getPrototypeOf(async function* () {}) as { constructor: new () => unknown }).constructor
+
 function isAsyncGeneratorFunction(fn: unknown): boolean {
-  return typeof fn === 'function' && types.isGeneratorFunction(fn) && types.isAsyncFunction(fn)
+  return fn instanceof AsyncGeneratorFunction
 }
 
 function toAsyncIterator(value: unknown, name: string): AsyncIterator<unknown> | Iterator<unknown> {

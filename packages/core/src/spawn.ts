@@ -4,7 +4,6 @@
  * then own the child until it is reaped (soft kill, then hard kill).
  */
 
-import { randomUUID } from 'node:crypto'
 import { TIMED_OUT, aborted, within } from './async.js'
 import type { BackendOptions, ExitInfo, ProcHandle, SpawnedChild, SpawnRequest } from './backend.js'
 import { ActorConnection } from './connection.js'
@@ -122,7 +121,7 @@ export class ActorHandle {
 export async function spawnActor(params: SpawnParams): Promise<ActorHandle> {
   const backend = await loadSpawnBackend(params.spawnMethod)
   if (params.signal.aborted) throw spawnCancelled(params.name)
-  const uid = randomUUID()
+  const uid = globalThis.crypto.randomUUID()
   const request: SpawnRequest = {
     name: params.name,
     uid,

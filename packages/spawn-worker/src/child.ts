@@ -1,6 +1,6 @@
 /** The script each worker actor runs: core's actor runtime over the MessagePort it was given. */
 
-import { MessagePort, workerData } from 'node:worker_threads'
+import { MessagePort, threadId, workerData } from 'node:worker_threads'
 import { runActor } from '@harrow/core'
 import type { ChildData } from './backend.js'
 import { portTransport } from './port-transport.js'
@@ -43,6 +43,7 @@ function exit(code: number): void {
 runActor({
   transport: portTransport(data.port, typeof data.maxFrameSize === 'number' && data.maxFrameSize > 0 ? { maxFrameSize: data.maxFrameSize } : {}),
   exit,
+  threadId,
   // A thread receives no signals: its parent's cancel, or worker.terminate(), ends it.
   handleSignals: false,
 })
