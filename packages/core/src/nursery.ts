@@ -3,6 +3,7 @@
 import { setMaxListeners } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { BackendOptions } from './backend.js'
+import { assertSendable } from './codec.js'
 import { ActorCancelledError, ActorNurseryError, HarrowError } from './errors.js'
 import { DEFAULT_MAX_FRAME_SIZE } from './frames.js'
 import { TERMINATE_AFTER } from './lifecycle.js'
@@ -122,6 +123,8 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
    */
   async runInActor<R = unknown>(fn: FnRef, args: readonly unknown[] = [], options: ActorOptions & { readonly name?: string } = {}): Promise<Portal<R>> {
     const target = toFnRef(fn)
+    // Refused here, before an actor is started for a call that could never be sent.
+    assertSendable(args, 'args')
     const enableModules = [target.module, ...(options.enableModules ?? [])]
     const child = await this.#spawn(options.name ?? target.name, { ...options, enableModules })
     const portal = child.handle.portal as Portal<R>

@@ -120,6 +120,10 @@ export function callTests({ key }: SuiteContext): void {
           cyclic.self = cyclic
           await expect(portal.run(task('echo'), [cyclic])).rejects.toThrow(/circular reference at args\[0\]\.self/)
           expect(() => portal.stream(task('count'), [() => 1])).toThrow(TypeError)
+          // runInActor refuses before an actor is started for a call that could never be sent.
+          const actorsBefore = nursery.children.length
+          await expect(nursery.runInActor(task('echo'), [{ onDone: () => 1 }])).rejects.toThrow(/args\[0\]\.onDone/)
+          expect(nursery.children).toHaveLength(actorsBefore)
           expect(await portal.run<number>(task('counter'), ['calls'])).toBe(before)
         },
         { spawnMethod: key },
