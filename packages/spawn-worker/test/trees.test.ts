@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ref, withNursery } from '@harrow/core'
-import { isAlive, waitFor } from '@harrow/testing'
+import { isAlive, waitFor } from './processes.js'
 import { describe, expect, test } from 'vitest'
 
 const tasks = new URL('./fixtures/worker-tasks.mjs', import.meta.url)
