@@ -57,9 +57,11 @@ export interface BackendOptions {}
 
 /** What core asks a backend to start. */
 export interface SpawnRequest {
-  /** The actor's identity. */
+  /** The actor's name, as given to `startActor`. */
   readonly name: string
+  /** The actor's unique id. */
   readonly uid: string
+  /** The spawn method key the actor is started with (this backend's). */
   readonly spawnMethod: string
   /** Node flags for the child (the parent's `process.execArgv` unless the caller chose others). */
   readonly execArgv: readonly string[]
@@ -75,7 +77,9 @@ export interface SpawnRequest {
 
 /** A started child: its handle and the transport to its runtime. */
 export interface SpawnedChild {
+  /** The child's handle: its exit, and how to stop it. */
   readonly proc: ProcHandle
+  /** The channel to the child's actor runtime. */
   readonly transport: Transport
 }
 
@@ -101,7 +105,17 @@ export interface SpawnBackend {
 }
 
 /** The result of a backend's cheap support probe. */
-export type ProbeResult = { readonly supported: true } | { readonly supported: false; readonly reason: string }
+export type ProbeResult =
+  | {
+      /** This runtime can run the backend. */
+      readonly supported: true
+    }
+  | {
+      /** This runtime cannot run the backend. */
+      readonly supported: false
+      /** Why not, and how to fix it. */
+      readonly reason: string
+    }
 
 /** What a backend package registers for its key. */
 export interface SpawnMethodRegistration {

@@ -113,7 +113,8 @@ export class ActorConnection {
   start(kind: TaskKind, module: string, name: string, args: unknown[], sink: TaskSink): number {
     const cid = this.#nextCid++
     if (this.#channel.closed) {
-      sink.settle(false, this.#closeReason ?? new ChannelClosedError(`actor '${this.actor.name}' is gone`, { actor: this.actor }))
+      // Late calls learn what every pending call learnt: the reason is settled once the child's exit is known.
+      void this.#closed.promise.then((reason) => sink.settle(false, reason))
       return cid
     }
     this.#tasks.set(cid, { sink, cancelling: false, started: false })

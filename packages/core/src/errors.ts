@@ -2,7 +2,9 @@
 
 /** Who an actor is on the wire: enough to name it in an error. */
 export interface ActorId {
+  /** The actor's name (not unique: several actors may share one). */
   readonly name: string
+  /** The actor's unique id. */
   readonly uid: string
 }
 
@@ -50,12 +52,19 @@ export interface RemoteErrorInit {
  * and the path it took through the tree.
  */
 export class RemoteActorError extends HarrowError {
+  /** `name` of the error where it was first thrown, however deep (`'TypeError'`, `'ValidationError'`...). */
   declare readonly boxedType: string
+  /** The original error's message. */
   declare readonly remoteMessage: string
+  /** The original error's stack, as printed where it was thrown. */
   declare readonly remoteStack: string
+  /** The actor that sent the error to us (a direct child). */
   declare readonly actor: ActorId
+  /** The actor where the error was first thrown. */
   declare readonly src: ActorId
+  /** The actors the error passed through, from `src` to `actor`. */
   declare readonly relayPath: readonly ActorId[]
+  /** Own enumerable fields of the original error (`code`, `errno`...), when they could be sent. */
   declare readonly fields: Readonly<Record<string, unknown>>
 
   constructor(init: RemoteErrorInit) {
@@ -98,9 +107,13 @@ export interface ActorFailureInit {
  * `signal` are as the OS (or the worker) reported them.
  */
 export class ActorFailure extends HarrowError {
+  /** The actor that died or could not start. */
   declare readonly actor: ActorId
+  /** Its exit code, or `null` when a signal ended it or it never ran. */
   declare readonly exitCode: number | null
+  /** The signal that ended it (`'SIGKILL'`...), if any. */
   declare readonly signal: string | null
+  /** Whether it failed while booting (before it served) or while running. */
   declare readonly phase: ActorPhase
 
   constructor(init: ActorFailureInit) {
@@ -119,6 +132,7 @@ brand(ActorFailure.prototype, 'ActorFailure')
 
 /** A remote task, a call or a whole actor was cancelled. */
 export class ActorCancelledError extends HarrowError {
+  /** The actor whose task (or which) was cancelled, when known. */
   declare readonly actor: ActorId | undefined
 
   constructor(message: string, options?: { actor?: ActorId; cause?: unknown }) {
@@ -130,7 +144,9 @@ brand(ActorCancelledError.prototype, 'ActorCancelledError')
 
 /** A spawn method is unknown, not installed, or not supported on this runtime. */
 export class SpawnMethodUnavailableError extends HarrowError {
+  /** The spawn method key that was asked for. */
   declare readonly key: string
+  /** Why it is unavailable, and how to fix it. */
   declare readonly reason: string
 
   constructor(key: string, reason: string, options?: { cause?: unknown }) {
@@ -155,6 +171,7 @@ export type ProtocolViolation = 'malformed' | 'oversized' | 'out-of-order' | 've
  * channel is closed and its actor reaped.
  */
 export class ProtocolError extends HarrowError {
+  /** What was wrong: a malformed or oversized frame, a message out of order, another protocol version. */
   declare readonly violation: ProtocolViolation
   /** The actor whose channel broke, once known. */
   declare actor: ActorId | undefined
@@ -171,6 +188,7 @@ brand(ProtocolError.prototype, 'ProtocolError')
 
 /** The peer went away while a call, stream or context was still open. */
 export class ChannelClosedError extends HarrowError {
+  /** The actor whose channel closed, when known. */
   declare readonly actor: ActorId | undefined
 
   constructor(message: string, options?: { actor?: ActorId; cause?: unknown }) {
@@ -182,6 +200,7 @@ brand(ChannelClosedError.prototype, 'ChannelClosedError')
 
 /** A call named a module that the actor was not started with in `enableModules`. */
 export class ModuleNotEnabledError extends HarrowError {
+  /** The module the call named. */
   declare readonly module: string
 
   constructor(module: string) {

@@ -19,8 +19,11 @@ const REAP_BOUND = 5000
 
 /** The part of a portal the lifecycle helpers use. */
 export interface CancellablePortal {
+  /** The actor behind the portal. */
   readonly actor: ActorId
+  /** The actor's final result (a one-shot actor's main task). */
   result(): Promise<unknown>
+  /** Ask the actor to cancel everything and exit; `true` once it acknowledged. */
   cancelActor(options?: { timeout?: number }): Promise<boolean>
 }
 

@@ -10,6 +10,7 @@ import { SPAWN_METHODS, builtinPackageName, isBuiltinSpawnMethod, type SpawnMeth
 
 /** One row of {@link listSpawnMethods}. */
 export interface SpawnMethodStatus {
+  /** The spawn method key. */
   readonly key: string
   /** The npm package that provides it. */
   readonly packageName: string

@@ -8,10 +8,15 @@ import { getStartMethod } from './registry.js'
 
 /** Everything a program may learn about an actor. */
 export interface ActorInfo {
+  /** The actor's name, as given when it was started. */
   readonly name: string
+  /** The actor's unique id. */
   readonly uid: string
+  /** The spawn method it was started with. */
   readonly spawnMethod: string
+  /** Its OS process id (the host process's, for a thread). */
   readonly pid?: number
+  /** Its worker thread id, when it is a thread. */
   readonly threadId?: number
 }
 
@@ -102,7 +107,10 @@ function info(identity: ActorIdentity): ActorInfo {
 /**
  * The actor this code runs in, with its parent; a root program has no parent.
  */
-export function currentActor(): ActorInfo & { readonly parent?: ActorInfo } {
+export function currentActor(): ActorInfo & {
+  /** The actor that started this one; a root program has none. */
+  readonly parent?: ActorInfo
+} {
   const state = runtime()
   const self = info(selfIdentity())
   return state.parent ? { ...self, parent: info(state.parent) } : self

@@ -75,6 +75,7 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     }
   }
 
+  /** The stream is its own iterator: `for await (const item of stream)`. */
   [Symbol.asyncIterator](): this {
     return this
   }

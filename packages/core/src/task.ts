@@ -34,7 +34,10 @@ const CONTEXT = Symbol.for('harrow.context')
 export type ContextFunction<TArgs extends unknown[] = never[], TStarted = unknown, TIn = unknown, TOut = unknown, TResult = unknown> = ((
   ctx: ActorContext<TIn, TOut, TStarted>,
   ...args: TArgs
-) => TResult | Promise<TResult>) & { readonly [CONTEXT]: true }
+) => TResult | Promise<TResult>) & {
+  /** The mark `context()` puts on the function. */
+  readonly [CONTEXT]: true
+}
 
 /**
  * Mark `fn(ctx, ...args)` as a context function, to be opened with

@@ -15,6 +15,7 @@ export interface WorkerOptionErrorInit {
   readonly flags?: readonly string[]
   /** Why, and what to do instead. */
   readonly reason: string
+  /** The error Node raised, when it refused the option itself. */
   readonly cause?: unknown
 }
 
@@ -25,7 +26,9 @@ export interface WorkerOptionErrorInit {
  * nothing was started.
  */
 export class WorkerOptionError extends HarrowError {
+  /** Which option was refused. */
   declare readonly option: UnsupportedWorkerOption
+  /** The Node flags a Worker refused (empty unless `option` is `'execArgv'`). */
   declare readonly flags: readonly string[]
 
   constructor(init: WorkerOptionErrorInit) {

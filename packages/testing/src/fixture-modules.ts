@@ -7,20 +7,31 @@ const at = (path: string): URL => new URL(`../fixtures/${path}`, import.meta.url
 
 /** URLs of the fixture modules. */
 export const fixtureModules = {
+  /** The actor module most tests call into: calls, streams, contexts, failures, workloads. */
   tasks: at('tasks.mjs'),
+  /** A module no test enables: calls into it must be refused. */
   other: at('other.mjs'),
+  /** Throws while it is imported. */
   throwsOnImport: at('throws-on-import.mjs'),
+  /** Calls `process.exit(3)` while it is imported. */
   exitsDuringBoot: at('exits-during-boot.mjs'),
+  /** A TypeScript actor module, for tests under a TS loader. */
   typedTasks: at('typed-tasks.ts'),
 } as const
 
 /** Paths of the root programs that kill tests run as separate processes. */
 export const rootPrograms = {
+  /** Two children with a daemon grandchild each, then waits to be killed. */
   tree: fileURLToPath(at('roots/tree.mjs')),
+  /** Two nurseries from two tasks, busy in long calls, waiting for Ctrl-C. */
   interrupt: fileURLToPath(at('roots/interrupt.mjs')),
+  /** An actor that prints to stdout and stderr. */
   chatty: fileURLToPath(at('roots/chatty.mjs')),
+  /** A wedged actor under a 30 s terminateAfter: only a second Ctrl-C ends it fast. */
   interruptWedged: fileURLToPath(at('roots/interrupt-wedged.mjs')),
+  /** Starts actors until one cannot start (run it under a low `ulimit -n`). */
   exhaust: fileURLToPath(at('roots/exhaust.mjs')),
+  /** root, middle and grandchild busy in one phase of work, for the kill matrix. */
   busy: fileURLToPath(at('roots/busy.mjs')),
 } as const
 

@@ -20,9 +20,13 @@ export const LEAK_GRACE = 2000
 
 /** What existed when a test started. */
 export interface LeakBaseline {
+  /** The value of {@link TEST_TOKEN_ENV} the test's processes inherit. */
   readonly token: string
+  /** Descendants of the test process that existed already. */
   readonly pids: ReadonlySet<number>
+  /** Uids of actors that were alive already. */
   readonly actors: ReadonlySet<string>
+  /** Socket files in harrow's directories that existed already. */
   readonly sockets: ReadonlySet<string>
 }
 
@@ -60,11 +64,17 @@ export function harrowSocketFiles(): string[] {
 
 /** One leaked process, actor or socket file. */
 export interface Leak {
+  /** A leaked socket file's path. */
   readonly socket?: string
+  /** A leaked process's pid. */
   readonly pid?: number
+  /** A leaked thread actor's thread id. */
   readonly threadId?: number
+  /** A leaked process's command line. */
   readonly command?: string
+  /** The leaked actor's name, when it is one. */
   readonly actor?: string
+  /** The leaked actor's spawn method, when known. */
   readonly spawnMethod?: string
 }
 
@@ -117,6 +127,7 @@ export function describeLeaks(leaks: readonly Leak[]): string {
 
 /** An error listing what a test left running. */
 export class LeakError extends Error {
+  /** What was left behind. */
   readonly leaks: readonly Leak[]
 
   constructor(testName: string, leaks: readonly Leak[]) {

@@ -24,17 +24,23 @@ export interface LoadOptions {
 
 /** What a load run measured. */
 export interface LoadReport {
+  /** Actors that served. */
   readonly actors: number
+  /** Requests answered. */
   readonly requests: number
+  /** Requests answered per second over the whole run. */
   readonly perSecond: number
   /** Answers whose id did not match the request, or that came twice. */
   readonly wrongAnswers: number
   /** Ids an actor served more than once, or requests it never saw, summed over actors. */
   readonly duplicates: number
+  /** Requests sent that no actor reports having served. */
   readonly unserved: number
-  /** The parent's RSS after warm-up, and at the end, in bytes. */
+  /** The parent's RSS once warm-up was over, in bytes. */
   readonly rssAfterWarmUp: number
+  /** The parent's RSS at the end of the run, in bytes. */
   readonly rssAtEnd: number
+  /** The highest RSS sampled during the run, in bytes. */
   readonly rssPeak: number
 }
 

@@ -13,6 +13,7 @@ export interface BackendCapabilities {
 
 /** Options of {@link defineConformanceSuite}. */
 export interface ConformanceOptions {
+  /** What the backend honestly cannot do; the tests that need it are reported as skipped. */
   readonly capabilities?: BackendCapabilities
 }
 
