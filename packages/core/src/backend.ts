@@ -102,6 +102,16 @@ export interface SpawnBackend {
    * from leaked actors.
    */
   infrastructurePids?(): number[]
+  /**
+   * Socket files the backend keeps between spawns (a forkserver's address,
+   * this process's listener), so leak checks can tell them from leftovers.
+   */
+  infrastructurePaths?(): string[]
+  /**
+   * Stop what the backend keeps running between spawns (a forkserver). Test
+   * harnesses call it when a test file ends; the next spawn starts it again.
+   */
+  shutdown?(): Promise<void>
 }
 
 /** The result of a backend's cheap support probe. */

@@ -33,32 +33,37 @@ export interface LeakBaseline {
 /** Where harrow's backends keep Unix socket files: private directories named `harrow-*` under the temp directory. */
 export const SOCKET_DIR_PREFIX = 'harrow-'
 
-/** Unix socket files in harrow's socket directories (one level deep). */
+/** How deep below a `harrow-*` directory socket files are looked for. */
+const SOCKET_SCAN_DEPTH = 2
+
+/** Unix socket files in harrow's socket directories (`$TMPDIR/harrow-*`, two levels deep). */
 export function harrowSocketFiles(): string[] {
   const found: string[] = []
+  const scan = (dir: string, depth: number): void => {
+    let names: string[]
+    try {
+      names = readdirSync(dir)
+    } catch {
+      return
+    }
+    for (const name of names) {
+      const path = join(dir, name)
+      try {
+        const stat = lstatSync(path)
+        if (stat.isSocket()) found.push(path)
+        else if (stat.isDirectory() && depth > 0) scan(path, depth - 1)
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
   let entries: string[]
   try {
     entries = readdirSync(tmpdir()).filter((name) => name.startsWith(SOCKET_DIR_PREFIX))
   } catch {
     return found
   }
-  for (const entry of entries) {
-    const dir = join(tmpdir(), entry)
-    let names: string[]
-    try {
-      if (!lstatSync(dir).isDirectory()) continue
-      names = readdirSync(dir)
-    } catch {
-      continue
-    }
-    for (const name of names) {
-      try {
-        if (lstatSync(join(dir, name)).isSocket()) found.push(join(dir, name))
-      } catch {
-        // removed meanwhile
-      }
-    }
-  }
+  for (const entry of entries) scan(join(tmpdir(), entry), SOCKET_SCAN_DEPTH - 1)
   return found
 }
 
@@ -109,7 +114,8 @@ export function currentLeaks(baseline: LeakBaseline): Leak[] {
     if (actor.pid !== undefined && actor.pid !== process.pid) continue
     leaks.push({ actor: actor.name, spawnMethod: actor.spawnMethod, ...(actor.threadId === undefined ? {} : { threadId: actor.threadId }) })
   }
-  for (const socket of harrowSocketFiles()) if (!baseline.sockets.has(socket)) leaks.push({ socket })
+  const kept = new Set([...loadedSpawnBackends().values()].flatMap((backend) => backend.infrastructurePaths?.() ?? []))
+  for (const socket of harrowSocketFiles()) if (!baseline.sockets.has(socket) && !kept.has(socket)) leaks.push({ socket })
   return leaks
 }
 

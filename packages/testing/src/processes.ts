@@ -2,7 +2,7 @@
 
 import { readFileSync, readdirSync } from 'node:fs'
 
-function stat(pid: number): { state: string; ppid: number } | undefined {
+function stat(pid: number): { state: string; ppid: number; pgrp: number } | undefined {
   let text: string
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -11,7 +11,7 @@ function stat(pid: number): { state: string; ppid: number } | undefined {
   }
   // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  return { state: fields[0] ?? '?', ppid: Number(fields[1]) }
+  return { state: fields[0] ?? '?', ppid: Number(fields[1]), pgrp: Number(fields[2]) }
 }
 
 const hasProc = ((): boolean => {
@@ -88,6 +88,15 @@ export function commandLine(pid: number): string {
   } catch {
     return '?'
   }
+}
+
+/** Live processes of process group `pgid` (a detached root's whole tree, forkserver included). Linux only: elsewhere `[]`. */
+export function processGroup(pgid: number): number[] {
+  if (!hasProc) return []
+  return allPids().filter((pid) => {
+    const s = stat(pid)
+    return s !== undefined && s.pgrp === pgid && s.state !== 'Z' && s.state !== 'X'
+  })
 }
 
 /** Live (non-zombie) direct children of `pid`. Linux only: elsewhere it returns `[]`. */

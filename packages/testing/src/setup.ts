@@ -4,7 +4,8 @@
  * leak check and a check for process warnings.
  */
 
-import { beforeEach, inject } from 'vitest'
+import { loadedSpawnBackends } from '@harrow/core'
+import { afterAll, beforeEach, inject } from 'vitest'
 import { assertNoLeaks, startLeakWatch } from './leaks.js'
 import { unwatchTest, watchTest } from './watchdog.js'
 
@@ -14,11 +15,11 @@ if (entry) await import(entry)
 /** Default test timeout when a test does not say, as vitest's own default. */
 const DEFAULT_TIMEOUT = 5000
 
-// Destructured, not `(context) =>`: vitest reads hook parameters to resolve fixtures of extended tests.
 // A process warning (a listener leak, a deprecated API) is a defect in the code under test: it fails the test.
 const warnings: Error[] = []
 process.on('warning', (warning) => warnings.push(warning))
 
+// Destructured, not `(context) =>`: vitest reads hook parameters to resolve fixtures of extended tests.
 beforeEach(({ task, onTestFinished }) => {
   warnings.length = 0
   const baseline = startLeakWatch()
@@ -33,4 +34,9 @@ beforeEach(({ task, onTestFinished }) => {
       throw new Error(`test "${task.name}" caused ${warnings.length} process warning(s):\n${warnings.map((w) => `  ${w.name}: ${w.message}`).join('\n')}`)
     }
   })
+})
+
+// What a backend keeps running between spawns (a forkserver) ends with the file, not in the run's reaper.
+afterAll(async () => {
+  for (const backend of loadedSpawnBackends().values()) await backend.shutdown?.()
 })

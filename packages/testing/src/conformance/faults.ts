@@ -11,7 +11,7 @@ import { promisify } from 'node:util'
 import { ActorFailure, ModuleNotEnabledError, RemoteActorError, withNursery, type FnRef } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
 import { fixtureModules, rootProgramArgs, rootPrograms, task } from '../fixture-modules.js'
-import { isAlive, waitFor } from '../processes.js'
+import { isAlive, processGroup, waitFor } from '../processes.js'
 import type { SuiteContext } from './context.js'
 
 const run = promisify(execFile)
@@ -128,7 +128,9 @@ export function faultTests({ key, capabilities }: SuiteContext): void {
         const exited = once(root, 'exit') as Promise<[number | null, string | null]>
         root.kill('SIGTERM')
         expect(await exited).toEqual([143, null])
-        expect(await waitFor(() => !pids.some(isAlive), 2000)).toBe(true)
+        // The whole tree (its process group, forkserver included) is gone in time, not just the actors.
+        expect(await waitFor(() => processGroup(root.pid as number).length === 0, 2000)).toBe(true)
+        expect(pids.filter(isAlive)).toEqual([])
         expect(stderr).toBe('')
       } finally {
         killGroup(root.pid)
@@ -148,7 +150,8 @@ export function faultTests({ key, capabilities }: SuiteContext): void {
         expect(await exited).toEqual([130, null])
         // terminateAfter is 30 s: only the escalation explains an exit this soon.
         expect(performance.now() - escalated).toBeLessThan(10_000)
-        expect(await waitFor(() => !pids.some(isAlive), 2000)).toBe(true)
+        expect(await waitFor(() => processGroup(root.pid as number).length === 0, 2000)).toBe(true)
+        expect(pids.filter(isAlive)).toEqual([])
       } finally {
         killGroup(root.pid)
       }

@@ -1,9 +1,9 @@
 /** Conformance: booting, failing, cancelling and reaping actors. */
 
-import { ActorCancelledError, ActorFailure, KILL_GRACE, RemoteActorError, openNursery, withNursery, type Portal } from '@harrow/core'
+import { ActorCancelledError, ActorFailure, KILL_GRACE, RemoteActorError, loadedSpawnBackends, openNursery, withNursery, type Portal } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
 import { fixtureModules, task } from '../fixture-modules.js'
-import { childPids, isAlive, waitFor } from '../processes.js'
+import { descendantPids, isAlive, waitFor } from '../processes.js'
 import type { SuiteContext } from './context.js'
 
 export function lifecycleTests({ key, capabilities }: SuiteContext): void {
@@ -12,22 +12,27 @@ export function lifecycleTests({ key, capabilities }: SuiteContext): void {
   /** The OS processes of `portals`; empty for a backend without processes. */
   const pidsOf = (portals: readonly Portal[]): number[] => portals.flatMap((p) => (p.actor.pid !== undefined && capabilities.processes ? [p.actor.pid] : []))
 
-  /** Children of this test process that were not there at `before`. */
-  const newChildren = (before: readonly number[]): number[] => (capabilities.processes ? childPids().filter((pid) => !before.includes(pid)) : [])
+  /** Processes below this test process that were not there at `before`, a backend's own long-lived ones aside. */
+  const newChildren = (before: readonly number[]): number[] => {
+    if (!capabilities.processes) return []
+    const kept = new Set([...loadedSpawnBackends().values()].flatMap((backend) => backend.infrastructurePids?.() ?? []))
+    return descendantPids().filter((pid) => !before.includes(pid) && !kept.has(pid))
+  }
 
   describe('lifecycle', () => {
     test('a child that exits during boot is an ActorFailure with its exit code, and is reaped', async () => {
-      const before = childPids()
+      const before = descendantPids()
       const nursery = await openNursery({ spawnMethod: key })
       const failure = await nursery.startActor('dies', { enableModules: [fixtureModules.exitsDuringBoot] }).catch((e: unknown) => e)
       expect(failure).toBeInstanceOf(ActorFailure)
       expect(failure).toMatchObject({ phase: 'boot', exitCode: 3, actor: { name: 'dies' } })
-      expect(newChildren(before)).toEqual([])
+      // Bounded wait: a backend's pool may be refilling, and reports its new idle children a moment later.
+      expect(await waitFor(() => newChildren(before).length === 0, 2000)).toBe(true)
       await nursery.close()
     })
 
     test('an enabled module that fails to import fails startActor with its error, and the actor is reaped', async () => {
-      const before = childPids()
+      const before = descendantPids()
       const nursery = await openNursery({ spawnMethod: key })
       const failure = await nursery.startActor('broken', { enableModules: [fixtureModules.throwsOnImport] }).catch((e: unknown) => e)
       expect(failure).toBeInstanceOf(RemoteActorError)
@@ -37,12 +42,13 @@ export function lifecycleTests({ key, capabilities }: SuiteContext): void {
     })
 
     test('cancelling a nursery while an actor boots leaves no process behind', async () => {
-      const before = childPids()
+      const before = descendantPids()
       const nursery = await openNursery({ spawnMethod: key })
       const spawning = nursery.startActor('interrupted', { enableModules })
       await nursery.cancel()
       await expect(spawning).rejects.toBeInstanceOf(ActorCancelledError)
-      expect(newChildren(before)).toEqual([])
+      // Bounded wait: a backend's pool may be refilling, and reports its new idle children a moment later.
+      expect(await waitFor(() => newChildren(before).length === 0, 2000)).toBe(true)
       await nursery.close()
     })
 

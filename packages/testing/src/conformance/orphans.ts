@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline'
 import { ActorFailure, withNursery } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
 import { fixtureModules, rootProgramArgs, rootPrograms, task } from '../fixture-modules.js'
-import { isAlive, waitFor } from '../processes.js'
+import { commandLine, isAlive, processGroup, waitFor } from '../processes.js'
 import type { SuiteContext } from './context.js'
 
 /** How long a tree may take to disappear after its root dies or is interrupted. */
@@ -42,8 +42,10 @@ export function orphanTests({ key, capabilities }: SuiteContext): void {
         expect(pids).toHaveLength(4)
         expect(pids.every(isAlive)).toBe(true)
         root.kill('SIGKILL')
-        const gone = await waitFor(() => !pids.some(isAlive), TEARDOWN_BOUND)
+        // The whole tree (its process group: actors, and a forkserver if the backend has one) is gone in time.
+        const gone = await waitFor(() => processGroup(root.pid as number).length === 0, TEARDOWN_BOUND)
         expect(pids.filter(isAlive)).toEqual([])
+        expect(processGroup(root.pid as number).map(commandLine)).toEqual([])
         expect(gone).toBe(true)
       } finally {
         killGroup(root.pid)
@@ -78,7 +80,8 @@ export function orphanTests({ key, capabilities }: SuiteContext): void {
         process.kill(-(root.pid as number), 'SIGINT')
         const [code, signal] = await exited
         expect({ code, signal }).toEqual({ code: 130, signal: null })
-        expect(await waitFor(() => !pids.some(isAlive), TEARDOWN_BOUND)).toBe(true)
+        expect(await waitFor(() => processGroup(root.pid as number).length === 0, TEARDOWN_BOUND)).toBe(true)
+        expect(pids.filter(isAlive)).toEqual([])
         expect(stderr).toBe('')
       } finally {
         killGroup(root.pid)

@@ -1,0 +1,325 @@
+/**
+ * A member of the tree's side of the forkserver: its control channel (the
+ * root's fd 3, or an authenticated connection for any other member), the
+ * socket it listens on for the actors it asks for (in the forkserver's private
+ * directory), and the actors it owns.
+ */
+
+import type { ChildProcess } from 'node:child_process'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { unlinkSync } from 'node:fs'
+import { createServer, type Server, type Socket } from 'node:net'
+import { dirname, join } from 'node:path'
+import { closedTransport, socketTransport, type SpawnRequest, type SpawnedChild, type Transport } from '@harrow/core'
+import { definedEnv, envDelta } from './env.js'
+import { ForkserverError } from './errors.js'
+import { logger } from './log.js'
+import { ForkserverProcHandle, type SignalRoute } from './proc-handle.js'
+import { MAX_FIRST_MESSAGE_BYTES, MessageReader, encodeMessage, type ClientMessage, type ServerMessage, type TicketMessage } from './wire.js'
+
+/**
+ * How long a requested actor may take to connect, in ms. A warm child
+ * connects at once; a child booted on demand under a burst takes longer.
+ */
+const CONNECT_TIMEOUT = 30_000
+
+/** How long a connection to this process's socket may take to prove its ticket, in ms. */
+const TICKET_TIMEOUT = 5000
+
+/** Bytes of entropy in a spawn's ticket. */
+const TICKET_BYTES = 24
+
+const log = logger(`forkserver client(${process.pid})`)
+
+/** The forkserver's idle children, as it last reported them. */
+export interface PoolSnapshot {
+  readonly ready: readonly number[]
+  readonly booting: readonly number[]
+}
+
+/** Options of a {@link ServerLink}. */
+export interface ServerLinkOptions {
+  /** The forkserver's address, when known before it says so (a descendant's link). */
+  readonly address?: string
+  /** The forkserver process, when this process started it. */
+  readonly server?: ChildProcess
+  /** The environment the forkserver was started with (the pool's), when this process started it. */
+  readonly poolEnv?: Readonly<Record<string, string | undefined>>
+}
+
+/**
+ * One process's connection to the forkserver. It is ready once the
+ * forkserver accepted it ('listening' for the root, 'welcome' for a
+ * descendant) and its own socket listens; then it asks for actors, takes
+ * their connections, and routes exit reports to their handles.
+ */
+export class ServerLink implements SignalRoute {
+  readonly secret: string
+  /** The forkserver process, when this process started it. */
+  readonly server: ChildProcess | undefined
+  readonly #control: Socket
+  readonly #handles = new Map<string, ForkserverProcHandle>()
+  /** Handles waiting for their actor to connect, by ticket. */
+  readonly #tickets = new Map<string, ForkserverProcHandle>()
+  readonly #ready: Promise<void>
+  readonly #closed: Promise<Error>
+  #resolveReady!: () => void
+  #rejectReady!: (error: Error) => void
+  #resolveClosed!: (error: Error) => void
+  #address: string | undefined
+  #pid: number | undefined
+  #pool: PoolSnapshot = { ready: [], booting: [] }
+  #closeReason: Error | undefined
+  #replies: Server | undefined
+  #replyPath: string | undefined
+  readonly #poolEnv: Readonly<Record<string, string | undefined>> | undefined
+
+  constructor(control: Socket, secret: string, options: ServerLinkOptions = {}) {
+    this.#control = control
+    this.secret = secret
+    this.server = options.server
+    this.#address = options.address
+    this.#pid = options.server?.pid
+    this.#poolEnv = options.poolEnv
+    this.#ready = new Promise((resolve, reject) => {
+      this.#resolveReady = resolve
+      this.#rejectReady = reject
+    })
+    this.#ready.catch(() => {})
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve))
+    const reader = new MessageReader(Number.MAX_SAFE_INTEGER)
+    control.on('data', (chunk: Buffer) => {
+      try {
+        for (const message of reader.push(chunk)) this.#dispatch(message as ServerMessage)
+      } catch (error) {
+        this.close(new ForkserverError(`the forkserver broke its protocol: ${(error as Error).message}`))
+      }
+    })
+    control.on('error', (error) => this.close(new ForkserverError(`the connection to the forkserver failed: ${error.message}`, { cause: error })))
+    control.on('close', () => this.close(new ForkserverError('the forkserver exited')))
+    options.server?.once('exit', (code, signal) => this.close(new ForkserverError(`the forkserver exited (${signal ? `killed by ${signal}` : `code ${String(code)}`})`)))
+  }
+
+  /** Resolves once the forkserver accepted this process and its socket listens; rejects when the forkserver went away first. */
+  get ready(): Promise<void> {
+    return this.#ready
+  }
+
+  /** Resolves, with why, once the control channel has closed. */
+  get closed(): Promise<Error> {
+    return this.#closed
+  }
+
+  get isClosed(): boolean {
+    return this.#closeReason !== undefined
+  }
+
+  /** The forkserver's socket. */
+  /** The socket this process listens on for its actors, once it listens. */
+  get replyPath(): string | undefined {
+    return this.#replyPath
+  }
+
+  get address(): string {
+    if (this.#address === undefined) throw new ForkserverError('the forkserver has not said where it listens yet')
+    return this.#address
+  }
+
+  /** The forkserver's pid. */
+  get pid(): number | undefined {
+    return this.#pid
+  }
+
+  /** The forkserver's idle children, as last reported (only to the process that started it). */
+  get pool(): PoolSnapshot {
+    return this.#pool
+  }
+
+  /** Send a control message; `false` once the channel has closed. */
+  send(message: ClientMessage): boolean {
+    if (this.#closeReason || this.#control.destroyed || !this.#control.writable) return false
+    this.#control.write(encodeMessage(message))
+    return true
+  }
+
+  /** @internal {@link SignalRoute} for the handles. */
+  signal(id: string, signal: 'SIGTERM' | 'SIGKILL'): boolean {
+    return this.send({ op: 'signal', id, signal })
+  }
+
+  /** Stop holding this process open for the control channel, its socket, and the forkserver process. */
+  unref(): void {
+    this.#control.unref()
+    this.#replies?.unref()
+    this.server?.unref()
+  }
+
+  /**
+   * Ask the forkserver for one actor. Resolves once the actor's process has
+   * connected to this process (or none could be started, reported through
+   * the handle's exit like a failed spawn).
+   *
+   * @throws ForkserverError when the forkserver cannot be reached, or no child connects in time.
+   */
+  async spawn(request: SpawnRequest): Promise<SpawnedChild> {
+    if (this.#closeReason) throw this.#closeReason
+    if (this.#replyPath === undefined) throw new ForkserverError('this process does not listen for its actors yet')
+    const id = randomUUID()
+    const ticket = randomBytes(TICKET_BYTES).toString('base64')
+    const handle = new ForkserverProcHandle(id, this)
+    this.#handles.set(id, handle)
+    this.#tickets.set(ticket, handle)
+    void handle.wait().then(() => {
+      this.#handles.delete(id)
+      this.#tickets.delete(ticket)
+    })
+    this.send({
+      op: 'spawn',
+      id,
+      ticket,
+      reply: this.#replyPath,
+      actor: {
+        name: request.name,
+        execArgv: [...request.execArgv],
+        env: this.#poolEnv ? envDelta(this.#poolEnv, request.env) : definedEnv(request.env),
+        cwd: request.cwd ?? process.cwd(),
+        maxFrameSize: request.maxFrameSize,
+      },
+    })
+    const timeout = setTimeout(() => {
+      // Whatever the forkserver started for it must not linger.
+      this.signal(id, 'SIGKILL')
+      handle.unreachable(new ForkserverError(`no process connected for actor '${request.name}' within ${CONNECT_TIMEOUT} ms`))
+    }, CONNECT_TIMEOUT)
+    try {
+      await handle.started
+    } finally {
+      clearTimeout(timeout)
+      this.#tickets.delete(ticket)
+    }
+    const socket = handle.socket
+    return { proc: handle, transport: socket ? resumingTransport(socket, request.maxFrameSize) : closedTransport() }
+  }
+
+  /** Close the control channel and this process's socket; every handle still waiting settles. Idempotent. */
+  close(reason: Error = new ForkserverError('the connection to the forkserver was closed')): void {
+    if (this.#closeReason) return
+    this.#closeReason = reason
+    this.#control.destroy()
+    this.#stopListening()
+    this.#rejectReady(reason)
+    for (const handle of this.#handles.values()) handle.unreachable(reason)
+    this.#resolveClosed(reason)
+  }
+
+  #dispatch(message: ServerMessage): void {
+    switch (message.op) {
+      case 'listening':
+        this.#address = message.address
+        this.#listen()
+        return
+      case 'welcome':
+        this.#pid = message.pid
+        this.#listen()
+        return
+      case 'pool':
+        this.#pool = { ready: message.ready, booting: message.booting }
+        return
+      case 'exit':
+        this.#handles.get(message.id)?.exited(message.code, message.signal)
+        return
+      case 'failed':
+        this.#handles.get(message.id)?.failed(Object.assign(new Error(message.message), message.code === undefined ? {} : { code: message.code }))
+        return
+      case 'fatal':
+        this.close(new ForkserverError(`the forkserver ${message.message}`))
+        return
+    }
+  }
+
+  /**
+   * Listen for this process's actors, in the forkserver's private directory
+   * (mode 0700: only this user can connect, and the forkserver removes it all
+   * when it stops). Each connection must prove the ticket of a spawn.
+   */
+  #listen(): void {
+    const path = join(dirname(this.address), `${process.pid}-${randomBytes(4).toString('hex')}.sock`)
+    // Announced before the file exists: if this process is killed, the forkserver removes it.
+    this.send({ op: 'reply', reply: path })
+    const server = createServer((socket) => this.#accept(socket))
+    this.#replies = server
+    server.on('error', (error) => {
+      if (this.#replyPath === undefined) this.close(new ForkserverError(`cannot listen for actors at ${path}: ${error.message}`, { cause: error }))
+      else log.warn('could not accept a connection:', error.message)
+    })
+    server.listen(path, () => {
+      this.#replyPath = path
+      process.on('exit', this.#removeSocketFile)
+      this.#resolveReady()
+    })
+  }
+
+  readonly #removeSocketFile = (): void => {
+    if (this.#replyPath === undefined) return
+    try {
+      unlinkSync(this.#replyPath)
+    } catch {
+      // removed already (the forkserver removes its whole directory when it stops)
+    }
+  }
+
+  #stopListening(): void {
+    this.#replies?.close()
+    this.#removeSocketFile()
+    process.off('exit', this.#removeSocketFile)
+  }
+
+  /** A connection to this process's socket: an actor proving its ticket, or anyone else, refused. */
+  #accept(socket: Socket): void {
+    socket.on('error', () => {})
+    const reader = new MessageReader(MAX_FIRST_MESSAGE_BYTES)
+    const refuse = (reason: string): void => {
+      clearTimeout(timer)
+      log.warn(`refused a connection: ${reason}`)
+      socket.destroy()
+    }
+    const timer = setTimeout(() => refuse(`no ticket within ${TICKET_TIMEOUT} ms`), TICKET_TIMEOUT)
+    const onData = (chunk: Buffer): void => {
+      let first: Partial<TicketMessage> | undefined
+      try {
+        first = reader.push(chunk, 1)[0] as Partial<TicketMessage> | undefined
+      } catch (error) {
+        return refuse((error as Error).message)
+      }
+      if (!first) return
+      const handle = typeof first.ticket === 'string' ? this.#tickets.get(first.ticket) : undefined
+      if (!handle || typeof first.pid !== 'number' || !Number.isInteger(first.pid)) return refuse(first.ticket === undefined ? 'no ticket' : 'not a ticket of this process')
+      clearTimeout(timer)
+      this.#tickets.delete(first.ticket as string)
+      socket.off('data', onData)
+      socket.pause()
+      // What followed the ticket (the actor's hello, at least) is the start of the actor's channel.
+      const rest = reader.takeRest()
+      if (rest.length > 0) socket.unshift(rest)
+      handle.connected(socket, first.pid)
+    }
+    socket.on('data', onData)
+  }
+}
+
+/**
+ * Core's socket transport on a connection that was paused after its ticket:
+ * it flows again once core starts reading (a stream paused explicitly does
+ * not resume when a 'data' listener is added).
+ */
+function resumingTransport(socket: Socket, maxFrameSize: number): Transport {
+  const transport = socketTransport(socket, { maxFrameSize })
+  return {
+    send: (frame) => transport.send(frame),
+    close: () => transport.close(),
+    start(sink) {
+      transport.start(sink)
+      socket.resume()
+    },
+  }
+}

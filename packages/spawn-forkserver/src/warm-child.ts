@@ -1,0 +1,239 @@
+/**
+ * The script every child of the forkserver runs. While idle it boots as far
+ * as an actor can without its parent: core and the preload modules imported,
+ * core's actor runtime started on a channel whose connection comes later.
+ * Handed out, it connects straight to the parent that asked for the actor,
+ * proves the spawn's ticket, takes the actor's environment and working
+ * directory, and is that actor from then on.
+ */
+
+import { createRequire } from 'node:module'
+import { Socket, createConnection, createServer } from 'node:net'
+import { join } from 'node:path'
+import { finished } from 'node:stream'
+import { pathToFileURL } from 'node:url'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import type * as CoreModule from '@harrow/core'
+import { applyEnvDelta, replaceProcessEnv } from './env.js'
+import { LateTransport } from './late-transport.js'
+import { logger } from './log.js'
+import { MessageReader, encodeMessage, isEnvDelta, type AssignMessage, type ChildReport, type TicketMessage, type WarmUpMessage } from './wire.js'
+
+/** How long exiting waits for the channel and stdio to flush, in ms. */
+const FLUSH_BOUND = 500
+
+/** How long after its hand-out a child closes its IPC channel to the forkserver, in ms. */
+const CHANNEL_CLOSE_DELAY = 100
+
+type Core = typeof CoreModule
+
+const log = logger(`forkserver child(${process.pid})`)
+/** The pool's environment, as this child was booted with it: an actor's environment may come as a delta from it. */
+const bootEnv = { ...process.env }
+const preload = process.argv.slice(2)
+let core: Core | undefined
+/** The runtime's channel, whose connection comes at the hand-out. */
+const channel = new LateTransport()
+/** Core's runtime runs on {@link channel}. */
+let running = false
+let assignment: AssignMessage | undefined
+/** The connection to the actor's parent, once handed out. */
+let socket: Socket | undefined
+let handedOut = false
+
+function report(message: ChildReport): void {
+  if (process.connected && process.send) process.send(message, undefined, {}, () => {})
+}
+
+// An idle child belongs to the forkserver: Ctrl-C to the process group is not for it.
+const ignoreInterrupt = (): void => {}
+process.on('SIGINT', ignoreInterrupt)
+
+// The liveness link: fd 3 closes when the forkserver dies, however it dies. An idle child
+// then has nothing to do; an actor goes down with the forkserver, which can no longer reap it.
+const link = new Socket({ fd: 3, readable: true, writable: false })
+link.on('error', () => {})
+link.on('close', () => {
+  if (handedOut) process.kill(process.pid, 'SIGKILL')
+  else process.exit(0)
+})
+link.resume()
+link.unref()
+
+/** Where to rehearse the hand-out, once the forkserver says. */
+let warmUpDir: ((dir: string) => void) | undefined
+const warmUpAt = new Promise<string>((resolve) => (warmUpDir = resolve))
+
+process.on('message', (message: AssignMessage | WarmUpMessage) => {
+  if (message?.op === 'warm-up') return warmUpDir?.(message.dir)
+  if (assignment || message?.op !== 'assign') return
+  assignment = message
+  if (core && running) handOut(core, channel)
+})
+
+/**
+ * Hide the IPC channel once the assignment is in: actors of every backend
+ * look alike to user code, and a process backend actor has no `process.send`.
+ * It is closed a moment later, off the actor's critical path; `disconnect`
+ * and `connected` go then (Node itself calls `disconnect` when the channel
+ * ends first, as it does when the forkserver dies).
+ */
+function dropChannel(): void {
+  const self = process as unknown as Record<string, unknown>
+  delete self.send
+  setTimeout(() => {
+    if (self.connected === true) process.disconnect?.()
+    delete self.disconnect
+    delete self.connected
+  }, CHANNEL_CLOSE_DELAY).unref()
+}
+
+/**
+ * Import a preload module, resolving a bare specifier from the working
+ * directory when it is not found from here (the application's own
+ * dependencies, under pnpm's strict layout), as core does for enabled modules.
+ */
+async function importPreload(specifier: string): Promise<void> {
+  try {
+    await import(specifier)
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || specifier.startsWith('file:')) throw error
+    await import(pathToFileURL(createRequire(join(process.cwd(), 'index.js')).resolve(specifier)).href)
+  }
+}
+
+/** How long a warm child waits for its rehearsal, in ms: it is only an optimisation. */
+const WARM_UP_BOUND = 2000
+
+/**
+ * Rehearse a hand-out while idle, so that the real one runs warm code: in a
+ * fresh process, every path used for the first time (receiving an IPC
+ * message, connecting to a Unix socket, core's framing on a socket, replacing
+ * the environment) is compiled on first use, which put milliseconds on the
+ * actor's critical path. The child connects to itself through a throwaway
+ * socket in the forkserver's private directory, removed at once.
+ */
+async function rehearse(runtime: Core): Promise<void> {
+  const dir = await Promise.race([warmUpAt, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), WARM_UP_BOUND).unref())])
+  if (dir === undefined) return
+  const path = join(dir, `warm-${process.pid}.sock`)
+  const server = createServer()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(path, resolve)
+    })
+    const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve))
+    const client = createConnection(path)
+    client.write(encodeMessage({ ticket: 'rehearsal', pid: process.pid } satisfies TicketMessage))
+    const peer = await accepted
+    const echo = new MessageReader()
+    await new Promise<void>((resolve) => {
+      peer.once('data', (chunk: Buffer) => {
+        echo.push(chunk, 1)
+        resolve()
+      })
+    })
+    // Core's framing both ways, as the actor's channel will use it.
+    const near = runtime.socketTransport(client)
+    const far = runtime.socketTransport(peer)
+    const echoed = new Promise<void>((resolve) => near.start({ frame: () => resolve(), close: () => resolve() }))
+    far.start({ frame: (frame) => far.send(frame), close: () => {} })
+    near.send(new Uint8Array([0x90]))
+    await echoed
+    near.close()
+    far.close()
+    client.destroy()
+    peer.destroy()
+    replaceProcessEnv({ ...(process.env as Record<string, string>) })
+  } catch {
+    // Only an optimisation.
+  } finally {
+    server.close()
+  }
+}
+
+/**
+ * Collect the garbage of booting now, while idle: otherwise the actor's first
+ * allocations find the young generation full and pay for a collection on its
+ * critical path. `gc` is exposed only for a moment and only in a throwaway
+ * context, so the actor's own flags and globals are as Node made them.
+ */
+function collectGarbage(): void {
+  try {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as (() => void) | undefined
+    gc?.()
+  } catch {
+    // Only an optimisation.
+  } finally {
+    setFlagsFromString('--no-expose-gc')
+  }
+}
+
+function flushed(stream: NodeJS.WritableStream & { writableLength?: number }): Promise<void> {
+  return new Promise((resolve) => {
+    if (!stream.writableLength) resolve()
+    else stream.write('', () => resolve())
+  })
+}
+
+/** End this process once the actor's channel and stdio have flushed (bounded). */
+function exit(code: number): void {
+  setTimeout(() => process.exit(code), FLUSH_BOUND).unref()
+  const connection = socket
+  const channelDone = connection ? new Promise<void>((resolve) => finished(connection, () => resolve())) : Promise.resolve()
+  void Promise.all([channelDone, flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code))
+}
+
+/**
+ * Become the assigned actor: connect to its parent, prove the ticket, let the
+ * runtime's channel go live, then take the actor's environment and cwd.
+ */
+function handOut(runtime: Core, late: LateTransport): void {
+  if (handedOut || !assignment) return
+  handedOut = true
+  const { actor, reply, ticket } = assignment
+  // Written at once, sent once connected: the ticket first, then the runtime's hello, already encoded.
+  socket = createConnection(reply)
+  socket.write(encodeMessage({ ticket, pid: process.pid } satisfies TicketMessage))
+  late.attach(runtime.socketTransport(socket, { maxFrameSize: actor.maxFrameSize }))
+  // Before any of the actor's code runs: that waits for the spawn spec, which arrives on a later turn.
+  replaceProcessEnv(isEnvDelta(actor.env) ? applyEnvDelta(bootEnv, actor.env) : actor.env)
+  try {
+    if (process.cwd() !== actor.cwd) process.chdir(actor.cwd)
+  } catch (error) {
+    log.error(`actor '${actor.name}' cannot run in ${actor.cwd}:`, (error as Error).message)
+    process.exit(1)
+  }
+  dropChannel()
+}
+
+report({ op: 'hello' })
+// Compiled eagerly while idle: a fresh process otherwise compiles each of core's functions on its first call,
+// which is on the actor's critical path (decoding the spawn spec, booting, serving the first call).
+setFlagsFromString('--no-lazy')
+try {
+  core = await import('@harrow/core')
+} finally {
+  setFlagsFromString('--lazy')
+}
+for (const specifier of preload) {
+  try {
+    await importPreload(specifier)
+  } catch (error) {
+    // Preloading only saves time: an actor that needs the module imports it itself and reports the failure properly.
+    log.warn(`preload module ${specifier} failed to import:`, (error as Error)?.message ?? error)
+  }
+}
+// Core's runtime starts now, on a channel without a connection yet: it builds its codec and queues its hello.
+// From here on it handles signals as an actor does (Ctrl-C ignored, SIGTERM ends it).
+core.runActor({ transport: channel, exit, handleSignals: true })
+running = true
+process.off('SIGINT', ignoreInterrupt)
+if (!assignment) await rehearse(core)
+// Not once handed out (an assignment can arrive while the child rehearses): the actor would pay for it.
+if (!handedOut) collectGarbage()
+report({ op: 'ready' })
+if (assignment) handOut(core, channel)
