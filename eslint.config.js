@@ -14,7 +14,7 @@ export default tseslint.config(
       globals: globals.node,
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.js', '*.mjs', 'packages/*/bin/*.js'],
+          allowDefaultProject: ['*.js', '*.mjs', 'tsup.base.ts', 'packages/*/bin/*.js'],
         },
         tsconfigRootDir: import.meta.dirname,
       },

@@ -62,7 +62,7 @@ export {
 } from './lifecycle.js'
 export { STARTUP_TIMEOUT } from './spawn.js'
 export { assertSendable } from './codec.js'
-export { runActor, ORPHAN_TERMINATE_AFTER, type ActorHost } from './child.js'
+export { runActor, exitAfterFlush, EXIT_FLUSH_BOUND, ORPHAN_TERMINATE_AFTER, type ActorHost } from './child.js'
 export { closedTransport, socketTransport, type SocketTransportOptions } from './socket-transport.js'
 export { DEFAULT_MAX_FRAME_SIZE } from './frames.js'
 export { PROTOCOL_VERSION } from './protocol.js'

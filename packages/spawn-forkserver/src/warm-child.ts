@@ -10,7 +10,6 @@
 import { createRequire } from 'node:module'
 import { Socket, createConnection, createServer } from 'node:net'
 import { join } from 'node:path'
-import { finished } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -19,9 +18,6 @@ import { applyEnvDelta, replaceProcessEnv } from './env.js'
 import { LateTransport } from './late-transport.js'
 import { logger } from './log.js'
 import { MessageReader, encodeMessage, isEnvDelta, type AssignMessage, type ChildReport, type TicketMessage, type WarmUpMessage } from './wire.js'
-
-/** How long exiting waits for the channel and stdio to flush, in ms. */
-const FLUSH_BOUND = 500
 
 /** How long after its hand-out a child closes its IPC channel to the forkserver, in ms. */
 const CHANNEL_CLOSE_DELAY = 100
@@ -172,19 +168,11 @@ function collectGarbage(): void {
   }
 }
 
-function flushed(stream: NodeJS.WritableStream & { writableLength?: number }): Promise<void> {
-  return new Promise((resolve) => {
-    if (!stream.writableLength) resolve()
-    else stream.write('', () => resolve())
-  })
-}
-
 /** End this process once the actor's channel and stdio have flushed (bounded). */
 function exit(code: number): void {
-  setTimeout(() => process.exit(code), FLUSH_BOUND).unref()
-  const connection = socket
-  const channelDone = connection ? new Promise<void>((resolve) => finished(connection, () => resolve())) : Promise.resolve()
-  void Promise.all([channelDone, flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code))
+  // Only called by core's runtime, so core is loaded by then.
+  if (core) core.exitAfterFlush(code, socket)
+  else process.exit(code)
 }
 
 /**

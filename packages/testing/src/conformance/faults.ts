@@ -5,7 +5,6 @@ import { once } from 'node:events'
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { ActorFailure, ModuleNotEnabledError, RemoteActorError, withNursery, type FnRef } from '@harrow/core'
@@ -13,6 +12,7 @@ import { describe, expect, test } from 'vitest'
 import { fixtureModules, rootProgramArgs, rootPrograms, task } from '../fixture-modules.js'
 import { isAlive, processGroup, waitFor } from '../processes.js'
 import type { SuiteContext } from './context.js'
+import { killGroup, readReport } from './root-programs.js'
 
 const run = promisify(execFile)
 
@@ -124,7 +124,7 @@ export function faultTests({ key, capabilities }: SuiteContext): void {
       let stderr = ''
       root.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
       try {
-        const { pids } = await readPids(root)
+        const { pids } = await readReport(root)
         const exited = once(root, 'exit') as Promise<[number | null, string | null]>
         root.kill('SIGTERM')
         expect(await exited).toEqual([143, null])
@@ -140,7 +140,7 @@ export function faultTests({ key, capabilities }: SuiteContext): void {
     test('a second Ctrl-C during teardown kills at once instead of waiting out terminateAfter', async () => {
       const root = spawn(process.execPath, await rootProgramArgs(rootPrograms.interruptWedged, key), { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
       try {
-        const { pids } = await readPids(root)
+        const { pids } = await readReport(root)
         const exited = once(root, 'exit') as Promise<[number | null, string | null]>
         process.kill(-(root.pid as number), 'SIGINT')
         await new Promise((resolve) => setTimeout(resolve, 300))
@@ -157,21 +157,4 @@ export function faultTests({ key, capabilities }: SuiteContext): void {
       }
     })
   })
-}
-
-async function readPids(child: ReturnType<typeof spawn>): Promise<{ root: number; pids: number[] }> {
-  if (!child.stdout) throw new Error('no stdout')
-  const lines = createInterface({ input: child.stdout })
-  const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => Promise.reject(new Error('root program exited early')))])) as [string]
-  lines.close()
-  return JSON.parse(line) as { root: number; pids: number[] }
-}
-
-function killGroup(pgid: number | undefined): void {
-  if (pgid === undefined) return
-  try {
-    process.kill(-pgid, 'SIGKILL')
-  } catch {
-    // already gone
-  }
 }

@@ -7,13 +7,12 @@
 
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { once } from 'node:events'
-import { createInterface } from 'node:readline'
 import { ActorFailure, withNursery } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
 import { fixtureModules, rootProgramArgs, rootPrograms, task } from '../fixture-modules.js'
 import { childPids, commandLine, isAlive, pidsWithEnv, waitFor } from '../processes.js'
 import type { SuiteContext } from './context.js'
+import { killGroup, readReport } from './root-programs.js'
 
 /** Iterations per backend and target; `HARROW_KILL_ITERATIONS` raises it for soak runs. @default 50 */
 const ITERATIONS = Number(process.env.HARROW_KILL_ITERATIONS ?? 50)
@@ -32,20 +31,14 @@ async function killRoot(key: string, phase: string): Promise<string[]> {
   args.splice(2, 0, phase)
   const root = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: { ...process.env, [TREE_TOKEN]: token } })
   try {
-    const lines = createInterface({ input: root.stdout as NodeJS.ReadableStream })
-    await Promise.race([once(lines, 'line'), once(root, 'exit').then(() => Promise.reject(new Error('the root program exited early')))])
-    lines.close()
+    await readReport(root)
     await randomDelay()
     root.kill('SIGKILL')
     const tree = (): number[] => pidsWithEnv(TREE_TOKEN, token).filter((pid) => pid !== root.pid)
     await waitFor(() => tree().length === 0, TEARDOWN_BOUND)
     return tree().map((pid) => `pid ${pid}: ${commandLine(pid)}`)
   } finally {
-    try {
-      process.kill(-(root.pid as number), 'SIGKILL')
-    } catch {
-      // the group is gone, as it should be
-    }
+    killGroup(root.pid)
   }
 }
 

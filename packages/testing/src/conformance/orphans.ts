@@ -1,36 +1,16 @@
 /** Conformance: no actor outlives its root, whether the root is SIGKILLed or interrupted with Ctrl-C. */
 
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createInterface } from 'node:readline'
 import { ActorFailure, withNursery } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
 import { fixtureModules, rootProgramArgs, rootPrograms, task } from '../fixture-modules.js'
 import { commandLine, isAlive, processGroup, waitFor } from '../processes.js'
 import type { SuiteContext } from './context.js'
+import { killGroup, readReport } from './root-programs.js'
 
 /** How long a tree may take to disappear after its root dies or is interrupted. */
 const TEARDOWN_BOUND = 2000
-
-async function firstLine(child: ChildProcess): Promise<{ root: number; pids: number[] }> {
-  if (!child.stdout) throw new Error('no stdout')
-  const lines = createInterface({ input: child.stdout })
-  const exited = once(child, 'exit').then(([code, signal]) => {
-    throw new Error(`root program exited early (code ${String(code)}, signal ${String(signal)})`)
-  })
-  const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string]
-  lines.close()
-  return JSON.parse(line) as { root: number; pids: number[] }
-}
-
-function killGroup(pgid: number | undefined): void {
-  if (pgid === undefined) return
-  try {
-    process.kill(-pgid, 'SIGKILL')
-  } catch {
-    // already gone
-  }
-}
 
 export function orphanTests({ key, capabilities }: SuiteContext): void {
   describe.runIf(capabilities.processes)('orphans and signals', () => {
@@ -38,7 +18,7 @@ export function orphanTests({ key, capabilities }: SuiteContext): void {
       // Its own process group, so that a failed test can still clean up the whole tree.
       const root = spawn(process.execPath, await rootProgramArgs(rootPrograms.tree, key), { stdio: ['ignore', 'pipe', 'inherit'], detached: true })
       try {
-        const { pids } = await firstLine(root)
+        const { pids } = await readReport(root)
         expect(pids).toHaveLength(4)
         expect(pids.every(isAlive)).toBe(true)
         root.kill('SIGKILL')
@@ -74,7 +54,7 @@ export function orphanTests({ key, capabilities }: SuiteContext): void {
       let stderr = ''
       root.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
       try {
-        const { pids } = await firstLine(root)
+        const { pids } = await readReport(root)
         expect(pids).toHaveLength(4)
         const exited = once(root, 'exit') as Promise<[number | null, string | null]>
         process.kill(-(root.pid as number), 'SIGINT')
