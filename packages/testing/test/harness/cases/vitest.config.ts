@@ -1,6 +1,7 @@
 // The config of the harness's own child vitest runs: one case file, on every available backend.
 import { defineConfig } from 'vitest/config'
 import { spawnBackendProjects } from '@harrow/testing/config'
+import './unsupported-backend.ts'
 
 export default defineConfig(async () => ({
   test: {
