@@ -117,9 +117,11 @@ export class ActorFailure extends HarrowError {
   declare readonly phase: ActorPhase
 
   constructor(init: ActorFailureInit) {
+    // Node aborts at start when it cannot create its threads: say so, since the child cannot.
+    const reason = init.reason ?? (init.phase === 'boot' && init.signal === 'SIGABRT' ? ABORTED_AT_BOOT : undefined)
     const how = init.signal ? `was killed by ${init.signal}` : init.exitCode === null ? 'could not run' : `exited with code ${init.exitCode}`
     const when = init.phase === 'boot' ? ' during boot' : ''
-    super(`actor '${init.actor.name}' ${how}${when}${init.reason ? `: ${init.reason}` : ''}`, init.cause === undefined ? undefined : { cause: init.cause })
+    super(`actor '${init.actor.name}' ${how}${when}${reason ? `: ${reason}` : ''}`, init.cause === undefined ? undefined : { cause: init.cause })
     Object.defineProperties(this, {
       actor: { value: init.actor, enumerable: true },
       exitCode: { value: init.exitCode, enumerable: true },
@@ -223,6 +225,8 @@ export const HARROW_ERROR_CLASSES: Readonly<Record<string, new (...args: never[]
   ModuleNotEnabledError,
 }
 
+const ABORTED_AT_BOOT = 'Node aborts while starting when it cannot create its threads or allocate memory: check `ulimit -u` (processes and threads) and free memory'
+
 const SYSTEM_HINTS: Readonly<Record<string, string>> = {
   EMFILE: 'this process has too many open files; raise `ulimit -n` or start fewer actors at once',
   ENFILE: 'the system file table is full',
@@ -234,7 +238,8 @@ const SYSTEM_HINTS: Readonly<Record<string, string>> = {
 
 /** A system error's message with what its code means, when it is one harrow knows: for `ActorFailure` reasons. */
 export function describeSystemError(error: Error): string {
-  const code = (error as NodeJS.ErrnoException).code
+  // Some errors carry the errno only in their message (a Worker that could not start: "EAGAIN").
+  const code = (error as NodeJS.ErrnoException).code ?? /\b(E[A-Z]{3,})\b/.exec(error.message)?.[1]
   const hint = code === undefined ? undefined : SYSTEM_HINTS[code]
   return hint ? `${error.message}: ${hint}` : error.message
 }

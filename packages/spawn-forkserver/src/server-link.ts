@@ -26,6 +26,12 @@ const CONNECT_TIMEOUT = 30_000
 /** How long a connection to this process's socket may take to prove its ticket, in ms. */
 const TICKET_TIMEOUT = 5000
 
+/** How long a broken control channel waits for the forkserver's exit, to report it, in ms. */
+const EXIT_REPORT_GRACE = 1000
+
+/** What a forkserver killed by SIGABRT most likely met: it is a Node process that could not create its threads. */
+const ABORTED = 'Node aborts when it cannot create its threads or allocate memory: check `ulimit -u` (processes and threads) and free memory'
+
 /** Bytes of entropy in a spawn's ticket. */
 const TICKET_BYTES = 24
 
@@ -95,9 +101,16 @@ export class ServerLink implements SignalRoute {
         this.close(new ForkserverError(`the forkserver broke its protocol: ${(error as Error).message}`))
       }
     })
-    control.on('error', (error) => this.close(new ForkserverError(`the connection to the forkserver failed: ${error.message}`, { cause: error })))
-    control.on('close', () => this.close(new ForkserverError('the forkserver exited')))
-    options.server?.once('exit', (code, signal) => this.close(new ForkserverError(`the forkserver exited (${signal ? `killed by ${signal}` : `code ${String(code)}`})`)))
+    const server = options.server
+    // When the channel breaks because the forkserver died, its exit says more than the socket's error: wait for it (bounded).
+    const lost = (reason: ForkserverError): void => {
+      if (!server || server.exitCode !== null || server.signalCode !== null) return this.close(reason)
+      const timer = setTimeout(() => this.close(reason), EXIT_REPORT_GRACE)
+      server.once('exit', () => clearTimeout(timer))
+    }
+    control.on('error', (error) => lost(new ForkserverError(`the connection to the forkserver failed: ${error.message}`, { cause: error })))
+    control.on('close', () => lost(new ForkserverError('the forkserver exited')))
+    server?.once('exit', (code, signal) => this.close(new ForkserverError(`the forkserver exited (${signal ? `killed by ${signal}` : `code ${String(code)}`})${signal === 'SIGABRT' ? `: ${ABORTED}` : ''}`)))
   }
 
   /** Resolves once the forkserver accepted this process and its socket listens; rejects when the forkserver went away first. */

@@ -2,7 +2,7 @@
 
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -115,6 +115,16 @@ export function faultTests({ key, capabilities }: SuiteContext): void {
       expect(outcome.spawned).toBeGreaterThan(0)
       expect(outcome.error?.harrow).toBe(true)
       expect(outcome.error?.message).toMatch(/EMFILE|too many open files/)
+    })
+
+    // RLIMIT_NPROC binds only an unprivileged user: the test drops to `nobody` to hit it, which needs root.
+    const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv')
+    test.runIf(canDropPrivileges)('running out of processes and threads while spawning (ulimit -u, as an unprivileged user) is a clear harrow error naming the cause', async () => {
+      const args = (await rootProgramArgs(rootPrograms.exhaust, key)).map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
+      const { stdout } = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'bash', '-c', `ulimit -u 20 && exec '${process.execPath}' ${args}`], { timeout: 60_000 })
+      const outcome = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { spawned: number; error?: { name: string; message: string; harrow: boolean } }
+      expect(outcome.error?.harrow).toBe(true)
+      expect(outcome.error?.message).toMatch(/EAGAIN|ulimit -u/)
     })
   })
 
