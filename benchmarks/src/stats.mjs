@@ -1,7 +1,7 @@
-/** Shared helpers for every scenario: timing samples, percentiles and a plain-text table. */
+/** Shared helpers for every scenario: timing samples, percentiles, result rows and plain-text formatting. */
 
 /**
- * Summarise samples (in ms) as percentiles.
+ * Summarise samples as percentiles (nearest rank).
  * @param {readonly number[]} samples
  * @returns {{ n: number, p50: number, p90: number, p99: number, mean: number }}
  */
@@ -28,11 +28,45 @@ export async function sample(fn, { runs, warmup = 0 }) {
   return summarize(samples)
 }
 
+/**
+ * One row of a result table: a contender's samples summarised.
+ *
+ * `unit` is what the samples are in (`'ms'` for times, `'MiB'` for memory); `per` is how many items one sample
+ * covers (calls, messages, actors), from which the report derives the throughput as `per / mean` per second;
+ * `baseline` is the id of the row in the same table that the p50 ratio is taken against.
+ * @param {string} id
+ * @param {string} label
+ * @param {readonly number[]} samples
+ * @param {{ unit?: 'ms' | 'MiB', per?: number, baseline?: string, throughput?: number, note?: string }} [options]
+ */
+export function row(id, label, samples, options = {}) {
+  const { unit = 'ms', per, baseline, throughput, note } = options
+  const summary = summarize(samples)
+  const rate = throughput ?? (unit === 'ms' && per !== undefined && summary.mean > 0 ? (per * 1000) / summary.mean : undefined)
+  return { id, label, unit, ...summary, ...(per === undefined ? {} : { per }), ...(rate === undefined ? {} : { throughput: rate }), ...(baseline ? { baseline } : {}), ...(note ? { note } : {}) }
+}
+
 /** Format a duration in ms with a unit that keeps three significant figures. */
 export function ms(value) {
   if (!Number.isFinite(value)) return '-'
   if (value < 1) return `${(value * 1000).toFixed(1)} µs`
+  if (value >= 1000) return `${(value / 1000).toFixed(2)} s`
   return `${value.toFixed(2)} ms`
+}
+
+/** Format a value in the unit of its row. */
+export function quantity(value, unit) {
+  if (unit === 'MiB') return Number.isFinite(value) ? `${value.toFixed(1)} MiB` : '-'
+  return ms(value)
+}
+
+/** Format a rate per second: `1.23M/s`, `45.6k/s`, `789/s`. */
+export function rate(value) {
+  if (value === undefined || !Number.isFinite(value)) return '-'
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)}M/s`
+  if (value >= 1e4) return `${(value / 1e3).toFixed(1)}k/s`
+  if (value >= 100) return `${value.toFixed(0)}/s`
+  return `${value.toFixed(1)}/s`
 }
 
 /** Format `a / b` as a ratio such as `1.08x`. */
@@ -52,7 +86,12 @@ export function table(header, rows) {
 }
 
 /** Run the garbage collector between scenarios when node was started with --expose-gc. */
-export function settle() {
+export function settle(ms = 50) {
   globalThis.gc?.()
-  return new Promise((resolve) => setTimeout(resolve, 50))
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Resolve after `ms` milliseconds. */
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -1,35 +1,145 @@
 /**
- * Make the spawning parent big, the two ways the forkserver issue names:
- * Buffers (memory outside the JS heap) or live JS heap. Either is held until
- * the process exits.
+ * Warm spawn versus the parent's memory: a forkserver actor (handed out from the warm pool) beside a process actor
+ * and a bare `child_process.spawn`, from a small parent and from parents holding live JS heap or Buffers, each
+ * case its own parent process. The forkserver is started while the parent is small (its one fork of the parent);
+ * then the parent is made big, and the three alternate in blocks of {@link BLOCK} samples, so that all see the same
+ * machine while a fork of a big parent (whose copy-on-write faults follow it for a while) does not land in a
+ * forkserver sample. The parent's event-loop delay is recorded over each spawn, and over an idle control window.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { freemem } from 'node:os'
+import { openNursery, ref } from '@harrow/core'
+import { configureForkserver, forkserverInfo, startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
+import '@harrow/spawn-process'
+import { GiB, footprint, holdBuffers, holdHeap } from '../ballast.mjs'
+import { bareChild } from '../raw.mjs'
+import { row, sleep, summarize } from '../stats.mjs'
 
-const GiB = 1024 ** 3
-const held = []
+const TASKS = new URL('../fixtures/tasks.mjs', import.meta.url)
+const add = ref(TASKS, 'add')
 
-/**
- * Hold `bytes` of zero-filled, touched Buffers (128 MiB each).
- * @param {number} bytes
- */
-export function holdBuffers(bytes) {
-  const chunk = 128 * 1024 * 1024
-  for (let left = bytes; left > 0; left -= chunk) held.push(Buffer.alloc(Math.min(chunk, left), 1))
+/** The event-loop delay monitor's own interval, in ms: what it records beyond this is time the loop was blocked. */
+const RESOLUTION = 1
+
+/** Samples of one contender in a row. */
+const BLOCK = 10
+
+const POOL_SIZE = 2
+
+/** Wait until the forkserver's pool has `size` ready children again (a warm hand-out), then let the machine settle. */
+export async function poolReady(size) {
+  while ((forkserverInfo()?.pool.ready.length ?? 0) < size) await sleep(5)
+  await sleep(20)
 }
 
-/**
- * Hold about `bytes` of live JS heap: arrays of doubles (8 bytes each), 8 MiB apiece.
- * @param {number} bytes
- */
-export function holdHeap(bytes) {
-  const perArray = 1024 * 1024
-  for (let left = bytes; left > 0; left -= perArray * 8) held.push(new Array(perArray).fill(0.5))
-  globalThis.gc?.()
+/** The cases: what the parent holds. `heap` cases need room for it and --expose-gc. */
+const CASES = [
+  { id: 'small', label: 'small parent', quick: true },
+  { id: 'heap-1g', label: '1 GiB of live JS heap', heap: 1, quick: true },
+  { id: 'heap-2g', label: '2 GiB of live JS heap', heap: 2 },
+  { id: 'buffers-2g', label: '2 GiB of Buffers', buffers: 2 },
+  { id: 'buffers-4g', label: '4 GiB of Buffers', buffers: 4 },
+]
+
+async function timed(delay, fn) {
+  delay.reset()
+  delay.enable()
+  const started = performance.now()
+  await fn()
+  const elapsed = performance.now() - started
+  delay.disable()
+  return { elapsed, blocked: Math.max(0, delay.max / 1e6 - RESOLUTION) }
 }
 
-/** What the parent holds now, in GiB. */
-export function footprint() {
-  const { rss, heapUsed, arrayBuffers } = process.memoryUsage()
-  return { rssGiB: +(rss / GiB).toFixed(2), heapGiB: +(heapUsed / GiB).toFixed(2), buffersGiB: +(arrayBuffers / GiB).toFixed(2) }
+export default {
+  id: 'parent-memory',
+  title: 'Warm spawn versus the parent\'s memory',
+  how: 'Spawn to first call (`startActor` + `run(add)`) from a parent holding the memory named, each case its own parent process; the forkserver (its pool of 2 preloading the actors\' module, as its README advises) was started while the parent was small, and forkserver, process and bare-spawn samples alternate in blocks of 10 (forkserver samples wait for a full warm pool of 2). Ratios are to the same contender from the small parent.',
+  cases({ quick }) {
+    // A 4 GiB parent, its copy-on-write fork and the children need room: skip it on a machine without it.
+    return CASES.filter((c) => !quick || c.quick).map((c) => {
+      const nodeFlags = c.heap ? [`--max-old-space-size=${(c.heap + 2) * 1024}`, '--expose-gc'] : ['--expose-gc']
+      const needGiB = (c.heap ?? c.buffers ?? 0) * 2 + 2
+      const skip = freemem() / GiB < needGiB ? `skipped: ${(freemem() / GiB).toFixed(1)} GiB free, ${needGiB} GiB needed` : undefined
+      return { id: c.id, label: c.label, nodeFlags, ...(skip ? { skip } : {}) }
+    })
+  },
+  async run({ quick, caseId }) {
+    const spec = CASES.find((c) => c.id === caseId)
+    const runs = quick ? 10 : 40
+    const warmup = quick ? 2 : 5
+    // As the forkserver's README advises: the module actors enable, imported by every warm child while it is idle.
+    configureForkserver({ poolSize: POOL_SIZE, preload: [TASKS] })
+    const delay = monitorEventLoopDelay({ resolution: RESOLUTION })
+    const serverStart = await timed(delay, () => startForkserver())
+    if (spec.buffers) holdBuffers(spec.buffers * GiB)
+    if (spec.heap) holdHeap(spec.heap * GiB)
+    const held = footprint()
+    const nursery = await openNursery()
+    const contenders = {
+      forkserver: async () => {
+        await poolReady(POOL_SIZE)
+        const result = await timed(delay, async () => {
+          const portal = await nursery.startActor('bench', { enableModules: [TASKS], spawnMethod: 'forkserver' })
+          await portal.run(add, [1, 2])
+          void portal.cancelActor()
+        })
+        return result
+      },
+      idle: async () => {
+        await poolReady(POOL_SIZE)
+        return timed(delay, () => sleep(5))
+      },
+      process: async () => {
+        await sleep(20)
+        return timed(delay, async () => {
+          const portal = await nursery.startActor('bench', { enableModules: [TASKS], spawnMethod: 'process' })
+          await portal.run(add, [1, 2])
+          void portal.cancelActor()
+        })
+      },
+      bare: async () => {
+        await sleep(20)
+        let child
+        const result = await timed(delay, async () => {
+          child = await bareChild('first-byte')
+        })
+        await child.close()
+        return result
+      },
+    }
+    const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
+    const blocked = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
+    const block = async (count, record) => {
+      for (const [id, once] of Object.entries(contenders)) {
+        for (let i = 0; i < count; i++) {
+          const sample = await once()
+          if (!record) continue
+          samples[id].push(sample.elapsed)
+          blocked[id].push(sample.blocked)
+        }
+        // The actors cancelled in this block exit before the next contender is timed.
+        await sleep(50)
+      }
+    }
+    try {
+      await block(warmup, false)
+      for (let done = 0; done < runs; done += BLOCK) await block(Math.min(BLOCK, runs - done), true)
+    } finally {
+      await nursery.close()
+      await stopForkserver()
+    }
+    const base = (id) => (caseId === 'small' ? undefined : `small:${id}`)
+    const rows = [
+      row(`${caseId}:forkserver`, `${spec.label}: harrow \`forkserver\` (warm, module preloaded)`, samples.forkserver, { per: 1, baseline: base('forkserver') }),
+      row(`${caseId}:process`, `${spec.label}: harrow \`process\``, samples.process, { per: 1, baseline: base('process') }),
+      row(`${caseId}:bare`, `${spec.label}: bare \`child_process.spawn\` to first byte`, samples.bare, { per: 1, baseline: base('bare') }),
+    ]
+    const loop = Object.fromEntries(Object.entries(blocked).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
+    const fmt = (x) => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(2)} ms`)
+    const notes = [
+      `${spec.label}: the parent's RSS was ${held.rssGiB} GiB (heap ${held.heapGiB} GiB, Buffers ${held.buffersGiB} GiB); its event loop was blocked (beyond the monitor's 1 ms interval) a median ${fmt(loop.forkserver.p50)} per forkserver spawn (max ${fmt(loop.forkserver.max)}), ${fmt(loop.process.p50)} per process spawn (max ${fmt(loop.process.max)}), ${fmt(loop.bare.p50)} per bare spawn (max ${fmt(loop.bare.max)}); over an idle 5 ms window, max ${fmt(loop.idle.max)}. Starting the forkserver (while the parent was small) took ${fmt(serverStart.elapsed)}.`,
+    ]
+    return { rows, notes, footprint: held, serverStart, loop }
+  },
 }
-
-export { GiB }

@@ -77,8 +77,18 @@ export class FrameDecoder {
 }
 
 /**
+ * A batch is written as soon as it holds this many frames, not only at the end
+ * of the tick: a stream's items are produced in one run of microtasks, which
+ * would otherwise hold a whole flow window back until the producer stops, and
+ * leave the consumer idle meanwhile (and then the producer, waiting for credit
+ * that the consumer grants only after its own run of microtasks).
+ */
+const EAGER_FLUSH_FRAMES = 256
+
+/**
  * Collects frames sent in one tick and writes them as one length-prefixed
- * buffer, so a burst of small messages costs one system call.
+ * buffer, so a burst of small messages costs one system call (one per
+ * {@link EAGER_FLUSH_FRAMES} frames).
  */
 export class FrameWriter {
   readonly #write: (data: Buffer) => void
@@ -94,6 +104,10 @@ export class FrameWriter {
   push(frame: Uint8Array): void {
     this.#frames.push(frame)
     this.#bytes += FRAME_HEADER_BYTES + frame.length
+    if (this.#frames.length >= EAGER_FLUSH_FRAMES) {
+      this.flush()
+      return
+    }
     if (!this.#scheduled) {
       this.#scheduled = true
       process.nextTick(this.flush)

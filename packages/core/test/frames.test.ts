@@ -56,4 +56,15 @@ describe('frames', () => {
     await new Promise((resolve) => process.nextTick(resolve))
     expect(writes).toEqual([framed(Buffer.from('one'), Buffer.from('two'))])
   })
+
+  test('a burst is written in batches of 256 frames as it is queued, the rest at the end of the tick, in order', async () => {
+    const writes: Buffer[] = []
+    const writer = new FrameWriter((data) => writes.push(data))
+    const frames = Array.from({ length: 600 }, (_, i) => Buffer.from([i & 0xff, i >> 8]))
+    for (const frame of frames) writer.push(frame)
+    expect(writes).toHaveLength(2)
+    await new Promise((resolve) => process.nextTick(resolve))
+    expect(writes).toHaveLength(3)
+    expect(Buffer.concat(writes)).toEqual(framed(...frames))
+  })
 })

@@ -187,15 +187,20 @@ function handOut(runtime: Core, late: LateTransport): void {
   socket = createConnection(reply)
   socket.write(encodeMessage({ ticket, pid: process.pid } satisfies TicketMessage))
   late.attach(runtime.socketTransport(socket, { maxFrameSize: actor.maxFrameSize }))
-  // Before any of the actor's code runs: that waits for the spawn spec, which arrives on a later turn.
-  replaceProcessEnv(isEnvDelta(actor.env) ? applyEnvDelta(bootEnv, actor.env) : actor.env)
   try {
     if (process.cwd() !== actor.cwd) process.chdir(actor.cwd)
   } catch (error) {
     log.error(`actor '${actor.name}' cannot run in ${actor.cwd}:`, (error as Error).message)
     process.exit(1)
   }
-  dropChannel()
+  // Once connected, right after the ticket is written (its write was queued first), so that swapping the
+  // environment overlaps the ticket's way to the parent instead of delaying it. Still before any of the actor's
+  // code runs: that waits for the spawn spec, which the parent sends only once it has the ticket, and nothing is
+  // read from the connection before it is connected.
+  socket.once('connect', () => {
+    replaceProcessEnv(isEnvDelta(actor.env) ? applyEnvDelta(bootEnv, actor.env) : actor.env)
+    dropChannel()
+  })
 }
 
 report({ op: 'hello' })

@@ -1,10 +1,29 @@
-/** A {@link Transport} over a `MessagePort`: the frames of one tick travel as one transferred ArrayBuffer. */
+/** A {@link Transport} over a `MessagePort`: the frames of one tick travel as one batch, a short string or a transferred ArrayBuffer. */
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
 import { DEFAULT_MAX_FRAME_SIZE, ProtocolError, type Transport, type TransportSink } from '@harrow/core'
 
 /** Bytes of the big-endian length before each frame in a batch. */
 const LENGTH_BYTES = 4
+
+/**
+ * A batch is posted as soon as it holds this many frames, not only at the end of the tick: a stream's items are
+ * produced in one run of microtasks, which would otherwise hold a whole flow window back until the producer stops,
+ * and leave the consumer idle meanwhile (and then the producer, waiting for credit the consumer grants only after
+ * its own run of microtasks).
+ */
+const EAGER_FLUSH_FRAMES = 256
+
+/**
+ * Batches up to this many bytes travel as a string (one latin1 character per byte, after {@link STRING_BATCH}),
+ * copied rather than transferred: a small call's batch then needs no ArrayBuffer of its own (the bytes are put
+ * together in Buffer's pool) and posting a short string costs less than detaching and adopting an ArrayBuffer.
+ * Bigger batches are transferred, which copies nothing.
+ */
+const STRING_BATCH_LIMIT = 1024
+
+/** The first character of a string batch, so that no other string passes for one. */
+const STRING_BATCH = '\u0001'
 
 /** Options of {@link portTransport}. */
 export interface PortTransportOptions {
@@ -19,15 +38,18 @@ export interface PortTransportOptions {
 }
 
 /**
- * Carry frames over `port`. Frames sent in one tick are copied into one
- * fresh ArrayBuffer (`[u32 length][frame]...`) and *transferred*, not cloned:
- * msgpack bytes beat structured clone for harrow's message mix and the
- * transfer avoids a second copy (see the package README for the figures).
+ * Carry frames over `port`. Frames sent in one tick (at most
+ * {@link EAGER_FLUSH_FRAMES} of them) are copied into one batch
+ * (`[u32 length][frame]...`): up to {@link STRING_BATCH_LIMIT} bytes it is
+ * posted as a string of one latin1 character per byte after a marker, above
+ * that as a fresh ArrayBuffer that is *transferred*, not cloned. msgpack bytes
+ * beat structured clone for harrow's message mix (see the package README for
+ * the figures).
  *
- * A received batch that is not an ArrayBuffer, is truncated, or holds a
- * frame above `maxFrameSize` closes the transport with a `ProtocolError`
- * before any of its frames is decoded. The transport closes when either side
- * closes the port or when `peerGone` settles.
+ * A received batch that is neither, is truncated, or holds a frame above
+ * `maxFrameSize` closes the transport with a `ProtocolError` before any of
+ * its frames is decoded. The transport closes when either side closes the
+ * port or when `peerGone` settles.
  */
 export function portTransport(port: MessagePort, options: PortTransportOptions = {}): Transport {
   const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE
@@ -40,6 +62,19 @@ export function portTransport(port: MessagePort, options: PortTransportOptions =
   const flush = (): void => {
     scheduled = false
     if (pending.length === 0 || closed) return
+    if (pendingBytes <= STRING_BATCH_LIMIT) {
+      const batch = Buffer.allocUnsafe(pendingBytes)
+      let offset = 0
+      for (const frame of pending) {
+        batch.writeUInt32BE(frame.byteLength, offset)
+        batch.set(frame, offset + LENGTH_BYTES)
+        offset += LENGTH_BYTES + frame.byteLength
+      }
+      pending = []
+      pendingBytes = 0
+      port.postMessage(STRING_BATCH + batch.toString('latin1', 0, offset))
+      return
+    }
     const batch = new Uint8Array(pendingBytes)
     const view = new DataView(batch.buffer)
     let offset = 0
@@ -63,24 +98,26 @@ export function portTransport(port: MessagePort, options: PortTransportOptions =
 
   const receive = (data: unknown): void => {
     if (closed || !sink) return
-    if (!(data instanceof ArrayBuffer)) {
-      finish(new ProtocolError('malformed', `expected a batch of frames (an ArrayBuffer) on the actor channel, got ${describe(data)}`))
+    let bytes: Buffer
+    if (data instanceof ArrayBuffer) bytes = Buffer.from(data)
+    else if (typeof data === 'string' && data.startsWith(STRING_BATCH)) bytes = Buffer.from(data.slice(STRING_BATCH.length), 'latin1')
+    else {
+      finish(new ProtocolError('malformed', `expected a batch of frames on the actor channel, got ${describe(data)}`))
       return
     }
-    const view = new DataView(data)
-    const bytes = new Uint8Array(data)
+    const end = bytes.byteLength
     // Check the whole batch first: an oversized or truncated frame refuses all of it, undecoded.
-    for (let offset = 0; offset < bytes.byteLength; ) {
-      if (bytes.byteLength - offset < LENGTH_BYTES) return finish(new ProtocolError('malformed', 'a truncated frame length on the actor channel'))
-      const length = view.getUint32(offset)
+    for (let offset = 0; offset < end; ) {
+      if (end - offset < LENGTH_BYTES) return finish(new ProtocolError('malformed', 'a truncated frame length on the actor channel'))
+      const length = bytes.readUInt32BE(offset)
       if (length > maxFrameSize) return finish(new ProtocolError('oversized', `frame of ${length} bytes exceeds the maximum of ${maxFrameSize}`))
       offset += LENGTH_BYTES + length
-      if (offset > bytes.byteLength) return finish(new ProtocolError('malformed', 'a truncated frame on the actor channel'))
+      if (offset > end) return finish(new ProtocolError('malformed', 'a truncated frame on the actor channel'))
     }
-    for (let offset = 0; offset < bytes.byteLength && !closed; ) {
-      const length = view.getUint32(offset)
-      // A Buffer view, not a plain Uint8Array: msgpackr decodes `bin` as its input's type, and socket frames are Buffers.
-      sink.frame(Buffer.from(data, offset + LENGTH_BYTES, length))
+    for (let offset = 0; offset < end && !closed; ) {
+      const length = bytes.readUInt32BE(offset)
+      // Buffers, not plain Uint8Arrays: msgpackr decodes `bin` as its input's type, and socket frames are Buffers.
+      sink.frame(bytes.subarray(offset + LENGTH_BYTES, offset + LENGTH_BYTES + length))
       offset += LENGTH_BYTES + length
     }
   }
@@ -90,6 +127,10 @@ export function portTransport(port: MessagePort, options: PortTransportOptions =
       if (closed) return
       pending.push(frame)
       pendingBytes += LENGTH_BYTES + frame.byteLength
+      if (pending.length >= EAGER_FLUSH_FRAMES) {
+        flush()
+        return
+      }
       if (!scheduled) {
         scheduled = true
         process.nextTick(flush)

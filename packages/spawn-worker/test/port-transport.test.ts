@@ -43,7 +43,7 @@ function batch(...frames: Uint8Array[]): ArrayBuffer {
 }
 
 describe('portTransport', () => {
-  test('frames sent in one tick travel as one transferred ArrayBuffer and arrive whole and in order', async () => {
+  test('frames sent in one tick travel as one batch, a string up to 1 KiB, and arrive whole and in order', async () => {
     const { near, far } = channel()
     const posted: unknown[] = []
     far.on('message', (data) => posted.push(data))
@@ -51,12 +51,12 @@ describe('portTransport', () => {
     a.start(recorder().sink)
     const frame = new Uint8Array([1, 2, 3])
     a.send(frame)
-    a.send(new Uint8Array([4]))
+    a.send(new Uint8Array([4, 255]))
     a.send(new Uint8Array([]))
     await tick()
     expect(posted).toHaveLength(1)
-    expect(posted[0]).toBeInstanceOf(ArrayBuffer)
-    expect(new Uint8Array(posted[0] as ArrayBuffer)).toEqual(new Uint8Array(batch(new Uint8Array([1, 2, 3]), new Uint8Array([4]), new Uint8Array([]))))
+    // A marker, then one latin1 character per byte of the batch.
+    expect(posted[0]).toBe(`\u0001${Buffer.from(batch(new Uint8Array([1, 2, 3]), new Uint8Array([4, 255]), new Uint8Array([]))).toString('latin1')}`)
     // The sender's frame is copied, not detached.
     expect(frame).toEqual(new Uint8Array([1, 2, 3]))
 
@@ -64,8 +64,52 @@ describe('portTransport', () => {
     const got = recorder()
     b.start(got.sink)
     a.send(new Uint8Array([9, 9]))
+    a.send(new Uint8Array([0, 128, 255]))
     await tick()
-    expect(got.frames).toEqual([new Uint8Array([9, 9])])
+    expect(got.frames).toEqual([new Uint8Array([9, 9]), new Uint8Array([0, 128, 255])])
+  })
+
+  test('a batch over 1 KiB travels as one transferred ArrayBuffer and arrives whole', async () => {
+    const { near, far } = channel()
+    const posted: unknown[] = []
+    far.on('message', (data) => posted.push(data))
+    const a = portTransport(near)
+    a.start(recorder().sink)
+    const big = new Uint8Array(2000).map((_, i) => i % 251)
+    a.send(big)
+    a.send(new Uint8Array([7]))
+    await tick()
+    expect(posted).toHaveLength(1)
+    expect(posted[0]).toBeInstanceOf(ArrayBuffer)
+    expect(new Uint8Array(posted[0] as ArrayBuffer)).toEqual(new Uint8Array(batch(big, new Uint8Array([7]))))
+    expect(big[1]).toBe(1)
+
+    const b = portTransport(far)
+    const got = recorder()
+    b.start(got.sink)
+    a.send(big)
+    await tick()
+    expect(got.frames).toEqual([big])
+  })
+
+  test('a burst of frames goes out in batches of 256 frames as it is sent, in order', async () => {
+    const { near, far } = channel()
+    const posted: unknown[] = []
+    far.on('message', (data) => posted.push(data))
+    const a = portTransport(near)
+    a.start(recorder().sink)
+    for (let i = 0; i < 600; i++) a.send(new Uint8Array([i & 0xff]))
+    await tick()
+    // 256 + 256 posted while sending, the last 88 at the end of the tick.
+    expect(posted).toHaveLength(3)
+
+    const { near: from, far: to } = channel()
+    const sender = portTransport(from)
+    const got = recorder()
+    portTransport(to).start(got.sink)
+    for (let i = 0; i < 600; i++) sender.send(new Uint8Array([i & 0xff, i >> 8]))
+    await tick()
+    expect(got.frames).toEqual(Array.from({ length: 600 }, (_, i) => new Uint8Array([i & 0xff, i >> 8])))
   })
 
   test('received frames are Buffers, as on a socket, so the codec decodes binary alike on every backend', async () => {
@@ -93,7 +137,7 @@ describe('portTransport', () => {
   })
 
   test('a message that is not a batch, or a truncated batch, is a malformed ProtocolError', async () => {
-    for (const bad of ['text', new Uint8Array([0, 0, 0, 5, 1]).buffer]) {
+    for (const bad of ['text', '\u0001\u0000\u0000\u0000\u0005\u0001', new Uint8Array([0, 0, 0, 5, 1]).buffer, new Uint8Array([1, 2])]) {
       const { near, far } = channel()
       const got = recorder()
       portTransport(near).start(got.sink)

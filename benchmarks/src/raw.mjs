@@ -1,0 +1,153 @@
+/**
+ * The parent's side of the bare baselines: a bare child process serving length-prefixed msgpackr frames on an
+ * inherited socketpair (fixtures/bare-child.mjs), and a bare worker on a MessagePort (fixtures/bare-worker.mjs).
+ * Each offers what the scenarios time: one call, `n` calls in flight, and a stream of `n` small messages.
+ */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { MessageChannel, Worker } from 'node:worker_threads'
+import { channelCodec, unbatch } from './fixtures/codec.mjs'
+import { FrameReader, frame } from './fixtures/frames.mjs'
+
+export const BARE_CHILD = new URL('./fixtures/bare-child.mjs', import.meta.url)
+export const BARE_WORKER = new URL('./fixtures/bare-worker.mjs', import.meta.url)
+
+/**
+ * `node bare-child.mjs <mode>` with a socketpair as fd 3, as the process backend spawns an actor. Resolves with
+ * the child once its first byte arrived on fd 3; `elapsed` is the time from `spawn()` to that byte, in ms.
+ * @param {'first-byte' | 'idle' | 'serve'} mode
+ */
+export async function bareChild(mode) {
+  const started = performance.now()
+  const child = spawn(process.execPath, [BARE_CHILD.pathname, mode], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] })
+  const channel = child.stdio[3]
+  const exited = once(child, 'exit')
+  await once(channel, 'data')
+  const elapsed = performance.now() - started
+  return {
+    child,
+    channel,
+    elapsed,
+    /** Close the channel (the child exits when it closes) and wait until it is reaped. */
+    async close() {
+      channel.destroy()
+      if (child.exitCode === null && child.signalCode === null) await exited
+    },
+  }
+}
+
+/** A bare child serving msgpackr frames: `call`, `inflight`, `stream`, `close`. Frames written in one tick go in one write. */
+export async function rawPipe() {
+  const { child, channel, close } = await bareChild('serve')
+  const { encode, decode } = channelCodec()
+  const reader = new FrameReader()
+  const waiting = new Map()
+  let nextCid = 1
+  let items = 0
+  let outgoing = []
+  const flush = () => {
+    const frames = outgoing
+    outgoing = []
+    channel.write(frame(frames))
+  }
+  const send = (message) => {
+    if (outgoing.length === 0) process.nextTick(flush)
+    outgoing.push(encode(message))
+  }
+  channel.on('data', (chunk) =>
+    reader.push(chunk, (bytes) => {
+      const message = decode(bytes)
+      if (message[0] === 4) items++
+      else {
+        const resolve = waiting.get(message[1])
+        waiting.delete(message[1])
+        resolve(message[2])
+      }
+    }),
+  )
+  const call = (a, b) =>
+    new Promise((resolve) => {
+      const cid = nextCid++
+      waiting.set(cid, resolve)
+      send([3, cid, a, b])
+    })
+  return {
+    pid: child.pid,
+    call,
+    inflight: (n) => Promise.all(Array.from({ length: n }, (_, i) => call(i, 1))),
+    async stream(n) {
+      items = 0
+      await new Promise((resolve) => {
+        const cid = nextCid++
+        waiting.set(cid, resolve)
+        send([5, cid, n])
+      })
+      return items
+    },
+    close,
+  }
+}
+
+/**
+ * A bare worker on a MessagePort of its own: a call is one structured-clone message each way; a stream arrives as
+ * batches of msgpack frames in transferred ArrayBuffers, decoded here.
+ */
+export async function rawPort() {
+  const { port1, port2 } = new MessageChannel()
+  const worker = new Worker(BARE_WORKER, { workerData: { port: port2 }, transferList: [port2] })
+  await once(port1, 'message')
+  const { decode } = channelCodec()
+  /** @type {((value: unknown) => void)[]} */
+  const waiting = []
+  let head = 0
+  let items = 0
+  let streamDone
+  port1.on('message', (message) => {
+    if (message instanceof ArrayBuffer) {
+      unbatch(message, (bytes) => {
+        decode(bytes)
+        items++
+      })
+    } else if (message === 'done') streamDone()
+    else {
+      const resolve = waiting[head]
+      waiting[head++] = undefined
+      if (head === waiting.length) {
+        waiting.length = 0
+        head = 0
+      }
+      resolve(message)
+    }
+  })
+  const call = (a, b) =>
+    new Promise((resolve) => {
+      waiting.push(resolve)
+      port1.postMessage(['add', [a, b]])
+    })
+  return {
+    threadId: worker.threadId,
+    call,
+    inflight: (n) => Promise.all(Array.from({ length: n }, (_, i) => call(i, 1))),
+    async stream(n) {
+      items = 0
+      const done = new Promise((resolve) => (streamDone = resolve))
+      port1.postMessage(['stream', n])
+      await done
+      return items
+    },
+    async close() {
+      port1.close()
+      await worker.terminate()
+    },
+  }
+}
+
+/** A bare `new Worker()` to its first message; resolves with the time it took (ms) once the worker is gone again. */
+export async function bareWorkerOnce() {
+  const started = performance.now()
+  const worker = new Worker(BARE_WORKER)
+  await once(worker, 'message')
+  const elapsed = performance.now() - started
+  await worker.terminate()
+  return elapsed
+}

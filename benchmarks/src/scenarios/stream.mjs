@@ -1,0 +1,65 @@
+/**
+ * Stream throughput of small messages: `portal.stream` of an async generator yielding the integers 0 to n-1, on
+ * each backend, beside what the transport can carry without harrow (a bare worker posting batches of msgpack frames
+ * in transferred ArrayBuffers; a bare child writing batches of length-prefixed msgpack frames to a socketpair) and
+ * the codec alone (msgpackr encode + decode of the same frames in one thread). The pools have no streams.
+ */
+import { startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
+import { channelCodec } from '../fixtures/codec.mjs'
+import { harrowActor, harrowLabel } from '../harrow.mjs'
+import { rawPipe, rawPort } from '../raw.mjs'
+import { row } from '../stats.mjs'
+
+/** The codec ceiling: encode and decode n frames shaped as harrow's stream items, in this thread. */
+function codecOnly() {
+  const sender = channelCodec()
+  const receiver = channelCodec()
+  return {
+    async stream(n) {
+      let count = 0
+      for (let i = 0; i < n; i++) {
+        receiver.decode(sender.encode([4, 1, i]))
+        count++
+      }
+      return count
+    },
+    async close() {},
+  }
+}
+
+export default {
+  id: 'stream',
+  title: 'Stream throughput, small messages',
+  how: 'Each sample streams n small messages (the integers 0 to n-1) from an actor, bare worker or bare child to this thread and ends when the last one was taken; the throughput is messages per second (n / mean sample time). Samples alternate between the contenders after one untimed sample each. piscina, tinypool and workerpool have no streams, so they are not in this table.',
+  async run({ quick }) {
+    const n = quick ? 100_000 : 500_000
+    const runs = quick ? 4 : 12
+    await startForkserver()
+    const contenders = [
+      { id: 'codec', label: 'msgpackr encode + decode, one thread (codec ceiling)', open: async () => codecOnly() },
+      { id: 'raw-port', label: 'bare `MessagePort`, batches of 1,024 frames transferred', open: rawPort, baseline: 'codec' },
+      { id: 'worker', label: harrowLabel('worker', '`portal.stream`'), open: () => harrowActor('worker'), baseline: 'raw-port' },
+      { id: 'raw-pipe', label: 'raw socketpair, batches of 1,024 length-prefixed frames', open: rawPipe, baseline: 'codec' },
+      { id: 'process', label: harrowLabel('process', '`portal.stream`'), open: () => harrowActor('process'), baseline: 'raw-pipe' },
+      { id: 'forkserver', label: harrowLabel('forkserver', '`portal.stream`'), open: () => harrowActor('forkserver'), baseline: 'raw-pipe' },
+    ]
+    const open = []
+    const samples = Object.fromEntries(contenders.map((c) => [c.id, []]))
+    try {
+      for (const contender of contenders) open.push({ ...contender, client: await contender.open() })
+      for (let i = 0; i < 1 + runs; i++) {
+        for (const { id, client } of open) {
+          const started = performance.now()
+          const count = await client.stream(n)
+          const elapsed = performance.now() - started
+          if (count !== n) throw new Error(`${id}: ${count} of ${n} messages`)
+          if (i >= 1) samples[id].push(elapsed)
+        }
+      }
+    } finally {
+      for (const { client } of open) await client.close()
+      await stopForkserver()
+    }
+    return { rows: contenders.map((c) => row(c.id, `${c.label}, n = ${n.toLocaleString('en')}`, samples[c.id], { per: n, baseline: c.baseline })) }
+  },
+}
