@@ -36,27 +36,33 @@ export function forCase(caseId, rows) {
 }
 
 /**
- * Open every contender, warm each up, then run `rounds` rounds of `runs / rounds` sequential calls per contender.
+ * Run `rounds` rounds of `runs / rounds` sequential calls per contender, on `placements` fresh sets of them: every
+ * contender is opened (and warmed up) again for each placement and closed after it. Unpinned, where the scheduler
+ * puts the two ends of a channel decides which mode its round trips land in, and that lasts as long as the
+ * channel; fresh placements give every contender the same mix of modes instead of one draw.
  * @param {{ id: string, label: string, open: () => Promise<{ call: (a: number, b: number) => Promise<unknown>, close: () => Promise<unknown> }>, baseline?: string }[]} contenders
+ * @param {{ runs: number, rounds: number, warmup: number, placements?: number }} options
  */
-export async function callRounds(contenders, { runs, rounds, warmup }) {
-  const open = []
-  try {
-    for (const contender of contenders) open.push({ ...contender, client: await contender.open() })
-    const samples = Object.fromEntries(contenders.map((c) => [c.id, []]))
-    for (const { client } of open) await round(client.call, warmup)
-    const per = Math.ceil(runs / rounds)
-    for (let r = 0; r < rounds; r++) for (const { id, client } of open) await round(client.call, per, samples[id])
-    return contenders.map((c) => row(c.id, c.label, samples[c.id], { per: 1, baseline: c.baseline }))
-  } finally {
-    for (const { client } of open) await client.close()
+export async function callRounds(contenders, { runs, rounds, warmup, placements = 1 }) {
+  const samples = Object.fromEntries(contenders.map((c) => [c.id, []]))
+  const per = Math.ceil(runs / rounds)
+  for (let p = 0; p < placements; p++) {
+    const open = []
+    try {
+      for (const contender of contenders) open.push({ ...contender, client: await contender.open() })
+      for (const { client } of open) await round(client.call, warmup)
+      for (let r = p; r < rounds; r += placements) for (const { id, client } of open) await round(client.call, per, samples[id])
+    } finally {
+      for (const { client } of open) await client.close()
+    }
   }
+  return contenders.map((c) => row(c.id, c.label, samples[c.id], { per: 1, baseline: c.baseline }))
 }
 
 export default {
   id: 'call-worker',
   title: 'Call round trip: worker transport',
-  how: 'One `add(1, 2)` call at a time, each sample one round trip from the call to its result; rounds of sequential calls alternate between the contenders (after 2,000 untimed calls each), and the throughput is one caller\'s sequential calls per second. The case is run twice, each in a fresh process: unpinned, and with the process and its threads pinned to one vCPU (`taskset -c 0`), where no round trip waits for a halted vCPU to wake.',
+  how: 'One `add(1, 2)` call at a time, each sample one round trip from the call to its result; rounds of sequential calls alternate between the contenders, on 5 fresh sets of them (2 in --quick) so that no contender\'s figure rests on one placement by the scheduler (each set after 2,000 untimed calls per contender), and the throughput is one caller\'s sequential calls per second. The case is run twice, each in a fresh process: unpinned, and with the process and its threads pinned to one vCPU (`taskset -c 0`), where no round trip waits for a halted vCPU to wake.',
   cases: () => CALL_CASES,
   async run({ quick, caseId }) {
     const rows = await callRounds(
@@ -65,7 +71,7 @@ export default {
         { id: 'worker', label: harrowLabel('worker', '`portal.run`'), open: () => harrowActor('worker'), baseline: 'raw-port' },
         ...peersOn('worker').map((peer) => ({ id: peer.id, label: peer.label, open: () => peer.open(), baseline: 'raw-port' })),
       ],
-      { runs: quick ? 5000 : 30_000, rounds: quick ? 10 : 30, warmup: 2000 },
+      { runs: quick ? 5000 : 30_000, rounds: quick ? 10 : 30, warmup: 2000, placements: quick ? 2 : 5 },
     )
     return { rows: forCase(caseId, rows) }
   },
