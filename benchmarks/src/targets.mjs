@@ -65,17 +65,21 @@ export function evaluateTargets(results) {
   }
 
   {
-    // Issue #5: a forkserver spawn never blocks the parent's event loop for more than 1 ms, whatever it holds.
-    const target = "forkserver spawn never blocks the parent's event loop > 1 ms (longest on-CPU stretch, every parent measured)"
-    const measured = (results['parent-memory']?.cases ?? []).filter((c) => c.cpu?.forkserver)
+    // Issue #5: a forkserver spawn never blocks the parent's event loop for more than 1 ms, whatever it holds. The
+    // loop's busy time over the whole spawn bounds its longest block from above; the loop-delay monitor's maximum
+    // also counts moments this VM did not run the process, so its idle window is quoted beside it.
+    const target = "forkserver spawn never blocks the parent's event loop > 1 ms (busy time of the loop over a spawn and its first call, every parent measured)"
+    const measured = (results['parent-memory']?.cases ?? []).filter((c) => c.active?.forkserver)
     if (measured.length === 0) notMeasured(target)
     else {
-      const worst = measured.reduce((a, b) => (b.cpu.forkserver.max > a.cpu.forkserver.max ? b : a))
-      const process = Math.max(...measured.map((c) => c.cpu.process?.max ?? 0))
+      const worst = measured.reduce((a, b) => (b.active.forkserver.max > a.active.forkserver.max ? b : a))
+      const p50 = Math.max(...measured.map((c) => c.active.forkserver.p50))
+      const process = Math.max(...measured.map((c) => c.active.process?.max ?? 0))
+      const delay = Math.max(...measured.map((c) => c.loop?.forkserver?.p50 ?? 0))
       add(
         target,
-        `${ms(worst.cpu.forkserver.max)} at worst (${worst.label}; ${ms(worst.cpu.forkserver.gcOfMax)} of it GC), over ${measured.length} parent${measured.length > 1 ? 's' : ''}; a process spawn: ${ms(process)}`,
-        worst.cpu.forkserver.max <= 1,
+        `busy ${ms(p50)} p50 at most, ${ms(worst.active.forkserver.max)} max (${worst.label}), over ${measured.length} parent${measured.length > 1 ? 's' : ''}; loop delay p50 ${ms(delay)} at most; a process spawn: busy up to ${ms(process)}`,
+        worst.active.forkserver.max <= 1,
       )
     }
   }

@@ -12,7 +12,6 @@ import { openNursery, ref } from '@harrow/core'
 import { configureForkserver, forkserverInfo, startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
 import '@harrow/spawn-process'
 import { GiB, footprint, holdBuffers, holdHeap } from '../ballast.mjs'
-import { startLoopProfile } from '../loop-profile.mjs'
 import { bareChild } from '../raw.mjs'
 import { row, sleep, summarize } from '../stats.mjs'
 
@@ -42,14 +41,21 @@ const CASES = [
   { id: 'buffers-4g', label: '4 GiB of Buffers', buffers: 4 },
 ]
 
+/**
+ * Time `fn`, with what the event loop went through meanwhile: `blocked`, the longest delay of the loop-delay
+ * monitor beyond its interval (which also counts moments this VM did not run the process at all), and `busy`, the
+ * time the loop spent outside its wait for I/O (event-loop utilization), which no single block can exceed.
+ */
 async function timed(delay, fn) {
   delay.reset()
   delay.enable()
+  const loop = performance.eventLoopUtilization()
   const started = performance.now()
   await fn()
   const elapsed = performance.now() - started
+  const busy = performance.eventLoopUtilization(loop).active
   delay.disable()
-  return { elapsed, blocked: Math.max(0, delay.max / 1e6 - RESOLUTION) }
+  return { elapsed, blocked: Math.max(0, delay.max / 1e6 - RESOLUTION), busy }
 }
 
 export default {
@@ -111,6 +117,7 @@ export default {
     }
     const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
     const blocked = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
+    const busy = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
     const block = async (count, record) => {
       for (const [id, once] of Object.entries(contenders)) {
         for (let i = 0; i < count; i++) {
@@ -118,30 +125,15 @@ export default {
           if (!record) continue
           samples[id].push(sample.elapsed)
           blocked[id].push(sample.blocked)
+          busy[id].push(sample.busy)
         }
         // The actors cancelled in this block exit before the next contender is timed.
         await sleep(50)
       }
     }
-    const spawnAndCall = async (spawnMethod) => {
-      const portal = await nursery.startActor('bench', { enableModules: [TASKS], spawnMethod })
-      await portal.run(add, [1, 2])
-      void portal.cancelActor()
-    }
-    let stretches
     try {
       await block(warmup, false)
       for (let done = 0; done < runs; done += BLOCK) await block(Math.min(BLOCK, runs - done), true)
-      // Apart from the timed samples (the profiler costs a little): what blocked the loop, and whether it ran.
-      const profiler = await startLoopProfile()
-      for (let i = 0; i < (quick ? 6 : 20); i++) {
-        await poolReady(POOL_SIZE)
-        await profiler.time('forkserver', () => spawnAndCall('forkserver'))
-        await sleep(20)
-        await profiler.time('process', () => spawnAndCall('process'))
-        await sleep(50)
-      }
-      stretches = await profiler.stop()
     } finally {
       await nursery.close()
       await stopForkserver()
@@ -153,17 +145,12 @@ export default {
       row(`${caseId}:bare`, `${spec.label}: bare \`child_process.spawn\` to first byte`, samples.bare, { per: 1, baseline: base('bare') }),
     ]
     const loop = Object.fromEntries(Object.entries(blocked).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
-    const cpu = Object.fromEntries(
-      Object.entries(stretches).map(([id, values]) => {
-        const longest = values.reduce((a, b) => (b.cpu > a.cpu ? b : a))
-        return [id, { ...summarize(values.map((v) => v.cpu)), max: longest.cpu, gcOfMax: longest.gc, wallMax: Math.max(...values.map((v) => v.wall)) }]
-      }),
-    )
+    const active = Object.fromEntries(Object.entries(busy).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
     const fmt = (x) => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(2)} ms`)
     const notes = [
-      `${spec.label}: profiled (a CPU profile of the parent, ${stretches.forkserver.length} spawns each), the longest stretch the parent's main thread ran without returning to its event loop was ${fmt(cpu.forkserver.p50)} p50, ${fmt(cpu.forkserver.max)} max per forkserver spawn (${fmt(cpu.forkserver.gcOfMax)} of it garbage collection), and ${fmt(cpu.process.p50)} p50, ${fmt(cpu.process.max)} max per process spawn (the synchronous \`child_process.spawn\`). Counting the time the thread was not running (gaps between samples), the forkserver's longest was ${fmt(cpu.forkserver.wallMax)}.`,
       `${spec.label}: the parent's RSS was ${held.rssGiB} GiB (heap ${held.heapGiB} GiB, Buffers ${held.buffersGiB} GiB); its event loop was blocked (beyond the monitor's 1 ms interval) a median ${fmt(loop.forkserver.p50)} per forkserver spawn (max ${fmt(loop.forkserver.max)}), ${fmt(loop.process.p50)} per process spawn (max ${fmt(loop.process.max)}), ${fmt(loop.bare.p50)} per bare spawn (max ${fmt(loop.bare.max)}); over an idle 5 ms window, max ${fmt(loop.idle.max)}. Starting the forkserver (while the parent was small) took ${fmt(serverStart.elapsed)}.`,
+      `${spec.label}: the parent's event loop was busy (outside its wait for I/O, in all its turns together) ${fmt(active.forkserver.p50)} p50, ${fmt(active.forkserver.max)} max per forkserver spawn and first call, ${fmt(active.process.p50)} p50, ${fmt(active.process.max)} max per process spawn and first call, ${fmt(active.bare.p50)} p50 per bare spawn.`,
     ]
-    return { rows, notes, footprint: held, serverStart, loop, cpu }
+    return { rows, notes, footprint: held, serverStart, loop, active }
   },
 }

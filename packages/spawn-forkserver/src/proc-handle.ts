@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import type { Socket } from 'node:net'
 import type { ExitInfo, ProcHandle } from '@harrow/core'
 import { ForkserverError } from './errors.js'
-import { processState, startTimeOf } from './process-state.js'
+import { processState } from './process-state.js'
 
 /**
  * How long an actor may take to go down with an unreachable forkserver
@@ -113,10 +113,8 @@ export class ForkserverProcHandle implements ProcHandle {
   connected(socket: Socket, pid: number): void {
     this.#socket = socket
     this.#pid = pid
-    // Off the spawn's critical path: it is needed only if the forkserver is lost, long after.
-    void startTimeOf(pid).then((start) => {
-      this.#startTime ??= start
-    })
+    // Read now, while the pid is surely the actor's: it tells a reused pid apart if the forkserver is lost later.
+    this.#startTime ??= processState(pid)?.start
     this.#isStarted = true
     this.#started.resolve()
   }
