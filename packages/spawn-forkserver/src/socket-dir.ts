@@ -129,7 +129,8 @@ export function createSocketDir(base: string = baseDir()): SocketDir {
 /** Remove a forkserver's directory, and the per-user directory once it is empty. Never throws. */
 export function removeSocketDir(path: string, base: string = baseDir()): void {
   try {
-    rmSync(path, { recursive: true, force: true })
+    // Retried: a process of the tree may still be binding its socket in it while it is emptied (ENOTEMPTY).
+    rmSync(path, { recursive: true, force: true, maxRetries: 3, retryDelay: 5 })
   } catch {
     // best effort: a later forkserver sweeps what is left
   }
