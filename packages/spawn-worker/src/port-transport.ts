@@ -25,6 +25,16 @@ const STRING_BATCH_LIMIT = 1024
 /** The first character of a string batch, so that no other string passes for one. */
 const STRING_BATCH = '\u0001'
 
+/**
+ * The first character of a string that carries exactly one frame and no length: the common case of a call or its
+ * result alone in its tick, which then needs no batch buffer on either side.
+ */
+const STRING_FRAME = '\u0002'
+
+function latin1(frame: Uint8Array): string {
+  return (Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)).toString('latin1')
+}
+
 /** Options of {@link portTransport}. */
 export interface PortTransportOptions {
   /** The largest frame accepted from the peer, in bytes. @default 64 MiB */
@@ -41,8 +51,9 @@ export interface PortTransportOptions {
  * Carry frames over `port`. Frames sent in one tick (at most
  * {@link EAGER_FLUSH_FRAMES} of them) are copied into one batch
  * (`[u32 length][frame]...`): up to {@link STRING_BATCH_LIMIT} bytes it is
- * posted as a string of one latin1 character per byte after a marker, above
- * that as a fresh ArrayBuffer that is *transferred*, not cloned. msgpack bytes
+ * posted as a string of one latin1 character per byte after a marker (a lone
+ * frame without its length, after a marker of its own), above that as a fresh
+ * ArrayBuffer that is *transferred*, not cloned. msgpack bytes
  * beat structured clone for harrow's message mix (see the package README for
  * the figures).
  *
@@ -63,6 +74,13 @@ export function portTransport(port: MessagePort, options: PortTransportOptions =
     scheduled = false
     if (pending.length === 0 || closed) return
     if (pendingBytes <= STRING_BATCH_LIMIT) {
+      const [only] = pending
+      if (pending.length === 1 && only) {
+        pending = []
+        pendingBytes = 0
+        port.postMessage(STRING_FRAME + latin1(only))
+        return
+      }
       const batch = Buffer.allocUnsafe(pendingBytes)
       let offset = 0
       for (const frame of pending) {
@@ -98,6 +116,12 @@ export function portTransport(port: MessagePort, options: PortTransportOptions =
 
   const receive = (data: unknown): void => {
     if (closed || !sink) return
+    if (typeof data === 'string' && data.startsWith(STRING_FRAME)) {
+      const length = data.length - STRING_FRAME.length
+      if (length > maxFrameSize) return finish(new ProtocolError('oversized', `frame of ${length} bytes exceeds the maximum of ${maxFrameSize}`))
+      sink.frame(Buffer.from(data.slice(STRING_FRAME.length), 'latin1'))
+      return
+    }
     let bytes: Buffer
     if (data instanceof ArrayBuffer) bytes = Buffer.from(data)
     else if (typeof data === 'string' && data.startsWith(STRING_BATCH)) bytes = Buffer.from(data.slice(STRING_BATCH.length), 'latin1')

@@ -69,6 +69,37 @@ describe('portTransport', () => {
     expect(got.frames).toEqual([new Uint8Array([9, 9]), new Uint8Array([0, 128, 255])])
   })
 
+  test('a frame alone in its tick travels as a marker and its latin1 characters, without a length, and arrives as a Buffer', async () => {
+    const { near, far } = channel()
+    const posted: unknown[] = []
+    far.on('message', (data) => posted.push(data))
+    const a = portTransport(near)
+    a.start(recorder().sink)
+    a.send(new Uint8Array([0, 2, 128, 255]))
+    await tick()
+    expect(posted).toEqual(['\u0002\u0000\u0002\u0080\u00ff'])
+
+    const b = portTransport(far)
+    const got: Uint8Array[] = []
+    b.start({ frame: (data) => got.push(data), close: () => {} })
+    a.send(new Uint8Array([0, 2, 128, 255]))
+    a.send(new Uint8Array([]))
+    await tick()
+    a.send(new Uint8Array([]))
+    await tick()
+    expect(got.map((f) => [...f])).toEqual([[0, 2, 128, 255], [], []])
+    expect(got.every((f) => Buffer.isBuffer(f))).toBe(true)
+  })
+
+  test('a lone frame over maxFrameSize is an oversized ProtocolError, not delivered', async () => {
+    const { near, far } = channel()
+    const got = recorder()
+    portTransport(near, { maxFrameSize: 8 }).start(got.sink)
+    far.postMessage(`\u0002${'x'.repeat(9)}`)
+    expect(await got.closed).toMatchObject({ name: 'ProtocolError', violation: 'oversized', message: 'frame of 9 bytes exceeds the maximum of 8' })
+    expect(got.frames).toEqual([])
+  })
+
   test('a batch over 1 KiB travels as one transferred ArrayBuffer and arrives whole', async () => {
     const { near, far } = channel()
     const posted: unknown[] = []
@@ -137,7 +168,7 @@ describe('portTransport', () => {
   })
 
   test('a message that is not a batch, or a truncated batch, is a malformed ProtocolError', async () => {
-    for (const bad of ['text', '\u0001\u0000\u0000\u0000\u0005\u0001', new Uint8Array([0, 0, 0, 5, 1]).buffer, new Uint8Array([1, 2])]) {
+    for (const bad of ['text', '\u0003\u0001', '\u0001\u0000\u0000\u0000\u0005\u0001', new Uint8Array([0, 0, 0, 5, 1]).buffer, new Uint8Array([1, 2])]) {
       const { near, far } = channel()
       const got = recorder()
       portTransport(near).start(got.sink)
