@@ -77,13 +77,14 @@ export class FrameDecoder {
 }
 
 /**
- * A batch is written as soon as it holds this many frames, not only at the end
- * of the tick: a stream's items are produced in one run of microtasks, which
- * would otherwise hold a whole flow window back until the producer stops, and
- * leave the consumer idle meanwhile (and then the producer, waiting for credit
- * that the consumer grants only after its own run of microtasks).
+ * How many frames a transport batches at most: a batch is written as soon as
+ * it holds this many, not only at the end of the tick. A stream's items are
+ * produced in one run of microtasks, which would otherwise hold a whole flow
+ * window back until the producer stops, and leave the consumer idle meanwhile
+ * (and then the producer, waiting for credit that the consumer grants only
+ * after its own run of microtasks). Backends' own transports follow it too.
  */
-const EAGER_FLUSH_FRAMES = 256
+export const EAGER_FLUSH_FRAMES = 256
 
 /**
  * Collects frames sent in one tick and writes them as one length-prefixed

@@ -1,18 +1,10 @@
 /** A {@link Transport} over a `MessagePort`: the frames of one tick travel as one batch, a short string or a transferred ArrayBuffer. */
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
-import { DEFAULT_MAX_FRAME_SIZE, ProtocolError, type Transport, type TransportSink } from '@harrow/core'
+import { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_FRAMES, ProtocolError, type Transport, type TransportSink } from '@harrow/core'
 
 /** Bytes of the big-endian length before each frame in a batch. */
 const LENGTH_BYTES = 4
-
-/**
- * A batch is posted as soon as it holds this many frames, not only at the end of the tick: a stream's items are
- * produced in one run of microtasks, which would otherwise hold a whole flow window back until the producer stops,
- * and leave the consumer idle meanwhile (and then the producer, waiting for credit the consumer grants only after
- * its own run of microtasks).
- */
-const EAGER_FLUSH_FRAMES = 256
 
 /**
  * Batches up to this many bytes travel as a string (one latin1 character per byte, after {@link STRING_BATCH}),
@@ -49,7 +41,7 @@ export interface PortTransportOptions {
 
 /**
  * Carry frames over `port`. Frames sent in one tick (at most
- * {@link EAGER_FLUSH_FRAMES} of them) are copied into one batch
+ * core's `EAGER_FLUSH_FRAMES` of them) are copied into one batch
  * (`[u32 length][frame]...`): up to {@link STRING_BATCH_LIMIT} bytes it is
  * posted as a string of one latin1 character per byte after a marker (a lone
  * frame without its length, after a marker of its own), above that as a fresh
