@@ -123,6 +123,15 @@ async function connectInherited(entry: TreeEntry): Promise<ServerLink> {
 }
 
 /**
+ * Keep the link of `attempt` in `attempt.current` once it is made; when making
+ * it fails, `forget` drops the attempt, so that the next spawn tries again.
+ */
+function track<T extends { readonly link: Promise<ServerLink>; current?: ServerLink }>(attempt: T, forget: () => void): T {
+  attempt.link.then((link) => (attempt.current = link), forget)
+  return attempt
+}
+
+/**
  * The forkserver to spawn with: the tree's when this process inherited one,
  * else the one this process started, started now when needed.
  *
@@ -142,25 +151,16 @@ export async function useForkserver(): Promise<ServerLink> {
   if (entry) {
     if (inherited?.address !== entry.address || inherited.current?.isClosed) {
       const attempt: NonNullable<typeof inherited> = { address: entry.address, link: connectInherited(entry) }
-      inherited = attempt
-      attempt.link.then(
-        (link) => (attempt.current = link),
-        () => {
-          if (inherited === attempt) inherited = undefined
-        },
-      )
+      inherited = track(attempt, () => {
+        if (inherited === attempt) inherited = undefined
+      })
     }
     return inherited.link
   }
   const attempt: NonNullable<typeof own> = { link: startOwn() }
-  own = attempt
-  attempt.link.then(
-    (link) => (attempt.current = link),
-    () => {
-      // A start that failed is not remembered: the next spawn tries again.
-      if (own === attempt) own = undefined
-    },
-  )
+  own = track(attempt, () => {
+    if (own === attempt) own = undefined
+  })
   return attempt.link
 }
 

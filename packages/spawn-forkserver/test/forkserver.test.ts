@@ -4,9 +4,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { ActorFailure, RemoteActorError, getTreeValue, loadSpawnBackend, ref, withNursery, type Portal } from '@harrow/core'
 import { ForkserverError, configureForkserver, forkserverInfo, startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { childrenOf, isAlive, parentOf, processText, waitFor } from './processes.js'
-import { serverPid, tasks, waitForPool } from './support.js'
+import { resetForkserverAfterEach, serverPid, tasks, waitForPool } from './support.js'
 
 const spawnMethod = 'forkserver'
 const enableModules = [tasks]
@@ -18,10 +18,7 @@ interface Who {
   readonly spawnMethod: string
 }
 
-afterEach(async () => {
-  await stopForkserver()
-  configureForkserver({ poolSize: 2, preload: [], execArgv: process.execArgv })
-})
+resetForkserverAfterEach()
 
 describe('one forkserver per tree', () => {
   test('starts lazily on the first spawn, as a child of the root, in a private directory', async () => {

@@ -1,10 +1,10 @@
 import '@harrow/spawn-forkserver'
 import { tmpdir } from 'node:os'
 import { ActorFailure, ref, withNursery, type Portal } from '@harrow/core'
-import { configureForkserver, forkserverInfo, startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
-import { afterEach, describe, expect, test } from 'vitest'
+import { configureForkserver, forkserverInfo, startForkserver } from '@harrow/spawn-forkserver'
+import { describe, expect, test } from 'vitest'
 import { isAlive, parentOf, waitFor } from './processes.js'
-import { serverPid, tasks, waitForPool } from './support.js'
+import { resetForkserverAfterEach, serverPid, tasks, waitForPool } from './support.js'
 
 const spawnMethod = 'forkserver'
 const enableModules = [tasks]
@@ -17,10 +17,7 @@ interface Who {
   readonly cwd: string
 }
 
-afterEach(async () => {
-  await stopForkserver()
-  configureForkserver({ poolSize: 2, preload: [], execArgv: process.execArgv })
-})
+resetForkserverAfterEach()
 
 describe('the warm pool', () => {
   test('hands out a ready warm child, then boots a replacement in the background', async () => {

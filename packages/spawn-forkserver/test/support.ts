@@ -1,6 +1,7 @@
 // Helpers for tests that run the forkserver in this process.
 
-import { forkserverInfo } from '@harrow/spawn-forkserver'
+import { configureForkserver, forkserverInfo, stopForkserver } from '@harrow/spawn-forkserver'
+import { afterEach } from 'vitest'
 import { waitFor } from './processes.js'
 
 /** The actor module the tests call into. */
@@ -18,4 +19,12 @@ export function serverPid(): number {
   const pid = forkserverInfo()?.pid
   if (pid === undefined) throw new Error('no forkserver runs')
   return pid
+}
+
+/** After each test of the file: stop this process's forkserver and restore the default configuration. */
+export function resetForkserverAfterEach(): void {
+  afterEach(async () => {
+    await stopForkserver()
+    configureForkserver({ poolSize: 2, preload: [], execArgv: process.execArgv })
+  })
 }
