@@ -4,7 +4,9 @@
  * case its own parent process. The forkserver is started while the parent is small (its one fork of the parent);
  * then the parent is made big, and the three alternate in blocks of {@link BLOCK} samples, so that all see the same
  * machine while a fork of a big parent (whose copy-on-write faults follow it for a while) does not land in a
- * forkserver sample. The parent's event-loop delay is recorded over each spawn, and over an idle control window.
+ * forkserver sample. The parent's event-loop delay is recorded over each spawn, and over an idle control window;
+ * in blocks of their own, the longest turn of the parent's event loop over a forkserver spawn and over an idle
+ * window of the same kind (turns.mjs).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { freemem } from 'node:os'
@@ -14,6 +16,7 @@ import '@harrow/spawn-process'
 import { GiB, footprint, holdBuffers, holdHeap } from '../ballast.mjs'
 import { bareChild } from '../raw.mjs'
 import { row, sleep, summarize } from '../stats.mjs'
+import { longestTurn, pinApart } from '../turns.mjs'
 
 const TASKS = new URL('../fixtures/tasks.mjs', import.meta.url)
 const add = ref(TASKS, 'add')
@@ -118,6 +121,38 @@ export default {
     const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
     const blocked = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
     const busy = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
+    // The longest loop turn over a forkserver spawn and its first call, and over an idle window: the parent alone on
+    // one vCPU, the forkserver and its children on the others (turns.mjs), in blocks of their own.
+    const turns = { forkserver: [], 'forkserver-own': [], idle: [], 'idle-own': [] }
+    let gcPauses = 0
+    let pinned = true
+    const turnBlock = async (count, record) => {
+      await poolReady(POOL_SIZE)
+      const pool = () => [...(forkserverInfo()?.pool.ready ?? []), ...(forkserverInfo()?.pool.booting ?? [])]
+      const restore = pinApart([forkserverInfo().pid, ...pool()])
+      if (!restore) pinned = false
+      try {
+        for (let i = 0; i < count; i++) {
+          await poolReady(POOL_SIZE)
+          const spawn = await longestTurn(async () => {
+            const portal = await nursery.startActor('bench', { enableModules: [TASKS], spawnMethod: 'forkserver' })
+            await portal.run(add, [1, 2])
+            void portal.cancelActor()
+          })
+          await poolReady(POOL_SIZE)
+          const idle = await longestTurn(() => sleep(5))
+          if (!record) continue
+          turns.forkserver.push(spawn.longest)
+          turns['forkserver-own'].push(spawn.longestOwn)
+          turns.idle.push(idle.longest)
+          turns['idle-own'].push(idle.longestOwn)
+          gcPauses += spawn.gcPauses
+        }
+      } finally {
+        await poolReady(POOL_SIZE)
+        restore?.(pool())
+      }
+    }
     const block = async (count, record) => {
       for (const [id, once] of Object.entries(contenders)) {
         for (let i = 0; i < count; i++) {
@@ -130,6 +165,8 @@ export default {
         // The actors cancelled in this block exit before the next contender is timed.
         await sleep(50)
       }
+      await turnBlock(count, record)
+      await sleep(50)
     }
     try {
       await block(warmup, false)
@@ -147,10 +184,12 @@ export default {
     const loop = Object.fromEntries(Object.entries(blocked).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
     const active = Object.fromEntries(Object.entries(busy).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
     const fmt = (x) => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(2)} ms`)
+    const turn = Object.fromEntries(Object.entries(turns).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
     const notes = [
       `${spec.label}: the parent's RSS was ${held.rssGiB} GiB (heap ${held.heapGiB} GiB, Buffers ${held.buffersGiB} GiB); its event loop was blocked (beyond the monitor's 1 ms interval) a median ${fmt(loop.forkserver.p50)} per forkserver spawn (max ${fmt(loop.forkserver.max)}), ${fmt(loop.process.p50)} per process spawn (max ${fmt(loop.process.max)}), ${fmt(loop.bare.p50)} per bare spawn (max ${fmt(loop.bare.max)}); over an idle 5 ms window, max ${fmt(loop.idle.max)}. Starting the forkserver (while the parent was small) took ${fmt(serverStart.elapsed)}.`,
       `${spec.label}: the parent's event loop was busy (outside its wait for I/O, in all its turns together) ${fmt(active.forkserver.p50)} p50, ${fmt(active.forkserver.max)} max per forkserver spawn and first call, ${fmt(active.process.p50)} p50, ${fmt(active.process.max)} max per process spawn and first call, ${fmt(active.bare.p50)} p50 per bare spawn.`,
+      `${spec.label}: the longest single turn of the parent's event loop over a forkserver spawn and its first call was ${fmt(turn.forkserver.p50)} p50, ${fmt(turn.forkserver.p90)} p90, ${fmt(turn.forkserver.max)} max (n = ${turn.forkserver.n}), and on a CPU, with the garbage collector's pauses taken out (${gcPauses} in ${turn.forkserver.n} spawns), ${fmt(turn['forkserver-own'].p50)} p50, ${fmt(turn['forkserver-own'].p90)} p90, ${fmt(turn['forkserver-own'].max)} max; over an idle 5 ms window, ${fmt(turn.idle.p50)} p50, ${fmt(turn.idle.max)} max (on a CPU without GC pauses: ${fmt(turn['idle-own'].max)} max) (${pinned ? 'the parent alone on vCPU 0, the forkserver and its children on the others' : 'not pinned: this machine has one vCPU or no taskset'}).`,
     ]
-    return { rows, notes, footprint: held, serverStart, loop, active }
+    return { rows, notes, footprint: held, serverStart, loop, active, turns, turn, gcPauses, turnsPinned: pinned }
   },
 }
