@@ -16,7 +16,7 @@ import '@harrow/spawn-process'
 import { GiB, footprint, holdBuffers, holdHeap } from '../ballast.mjs'
 import { bareChild } from '../raw.mjs'
 import { row, sleep, summarize } from '../stats.mjs'
-import { longestTurn, pinApart } from '../turns.mjs'
+import { longestTurn, pinApart, referenceWork } from '../turns.mjs'
 
 const TASKS = new URL('../fixtures/tasks.mjs', import.meta.url)
 const add = ref(TASKS, 'add')
@@ -121,10 +121,14 @@ export default {
     const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
     const blocked = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
     const busy = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
-    // The longest loop turn over a forkserver spawn and its first call, and over an idle window: the parent alone on
-    // one vCPU, the forkserver and its children on the others (turns.mjs), in blocks of their own.
+    // The longest loop turn over a forkserver spawn and its first call, and over an idle window: the parent's loop
+    // alone on one vCPU, everything else on the others (turns.mjs), in blocks of their own.
     const turns = { forkserver: [], 'forkserver-own': [], idle: [], 'idle-own': [] }
     let gcPauses = 0
+    // How long the windows lasted, in ms: a machine that stalls now and then stalls more often in longer windows.
+    const exposure = { forkserver: 0, idle: 0 }
+    // The reference work's time after each spawn: how fast the vCPU was then.
+    const reference = []
     let pinned = true
     const turnBlock = async (count, record) => {
       await poolReady(POOL_SIZE)
@@ -139,6 +143,7 @@ export default {
             await portal.run(add, [1, 2])
             void portal.cancelActor()
           })
+          const speed = referenceWork()
           await poolReady(POOL_SIZE)
           const idle = await longestTurn(() => sleep(5))
           if (!record) continue
@@ -147,6 +152,9 @@ export default {
           turns.idle.push(idle.longest)
           turns['idle-own'].push(idle.longestOwn)
           gcPauses += spawn.gcPauses
+          reference.push(speed)
+          exposure.forkserver += spawn.elapsed
+          exposure.idle += idle.elapsed
         }
       } finally {
         await poolReady(POOL_SIZE)
@@ -184,12 +192,20 @@ export default {
     const loop = Object.fromEntries(Object.entries(blocked).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
     const active = Object.fromEntries(Object.entries(busy).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
     const fmt = (x) => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(2)} ms`)
+    const over = (values) => values.filter((x) => x > 1).length
+    // Each sample's turns at the vCPU's usual speed: divided by how much slower the reference work ran right after it
+    // than its median over this case (never sped up).
+    const usual = summarize(reference).p50
+    const slowdown = reference.map((t) => Math.max(1, t / usual))
+    turns['forkserver-usual-speed'] = turns['forkserver-own'].map((x, i) => x / slowdown[i])
+    turns['idle-usual-speed'] = turns['idle-own'].map((x, i) => x / slowdown[i])
     const turn = Object.fromEntries(Object.entries(turns).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
     const notes = [
       `${spec.label}: the parent's RSS was ${held.rssGiB} GiB (heap ${held.heapGiB} GiB, Buffers ${held.buffersGiB} GiB); its event loop was blocked (beyond the monitor's 1 ms interval) a median ${fmt(loop.forkserver.p50)} per forkserver spawn (max ${fmt(loop.forkserver.max)}), ${fmt(loop.process.p50)} per process spawn (max ${fmt(loop.process.max)}), ${fmt(loop.bare.p50)} per bare spawn (max ${fmt(loop.bare.max)}); over an idle 5 ms window, max ${fmt(loop.idle.max)}. Starting the forkserver (while the parent was small) took ${fmt(serverStart.elapsed)}.`,
       `${spec.label}: the parent's event loop was busy (outside its wait for I/O, in all its turns together) ${fmt(active.forkserver.p50)} p50, ${fmt(active.forkserver.max)} max per forkserver spawn and first call, ${fmt(active.process.p50)} p50, ${fmt(active.process.max)} max per process spawn and first call, ${fmt(active.bare.p50)} p50 per bare spawn.`,
-      `${spec.label}: the longest single turn of the parent's event loop over a forkserver spawn and its first call was ${fmt(turn.forkserver.p50)} p50, ${fmt(turn.forkserver.p90)} p90, ${fmt(turn.forkserver.max)} max (n = ${turn.forkserver.n}), and on a CPU, with the garbage collector's pauses taken out (${gcPauses} in ${turn.forkserver.n} spawns), ${fmt(turn['forkserver-own'].p50)} p50, ${fmt(turn['forkserver-own'].p90)} p90, ${fmt(turn['forkserver-own'].max)} max; over an idle 5 ms window, ${fmt(turn.idle.p50)} p50, ${fmt(turn.idle.max)} max (on a CPU without GC pauses: ${fmt(turn['idle-own'].max)} max) (${pinned ? 'the parent alone on vCPU 0, the forkserver and its children on the others' : 'not pinned: this machine has one vCPU or no taskset'}).`,
+      `${spec.label}: the longest single turn of the parent's event loop over a forkserver spawn and its first call was ${fmt(turn.forkserver.p50)} p50, ${fmt(turn.forkserver.p90)} p90, ${fmt(turn.forkserver.max)} max (n = ${turn.forkserver.n}); with the garbage collector's pauses (${gcPauses} in ${turn.forkserver.n} spawns) and the time the loop's thread waited for a vCPU taken out, ${fmt(turn['forkserver-own'].p50)} p50, ${fmt(turn['forkserver-own'].p90)} p90, ${fmt(turn['forkserver-own'].max)} max, over 1 ms in ${over(turns['forkserver-own'])} spawns; over an idle 5 ms window after each, ${fmt(turn['idle-own'].p50)} p50, ${fmt(turn['idle-own'].max)} max measured the same way, over 1 ms in ${over(turns['idle-own'])} windows (${pinned ? "the parent's loop alone on vCPU 0, its helper threads, the forkserver and its children on the others" : 'not pinned: this machine has one vCPU or no taskset'}).`,
+      `${spec.label}: a fixed piece of arithmetic timed after each spawn took ${fmt(usual)} at the median and up to ${Math.max(...slowdown).toFixed(2)}x that; at the vCPU's usual speed (each sample's turns divided by that slowdown), the longest turn so measured was over 1 ms in ${over(turns['forkserver-usual-speed'])} spawns (max ${fmt(turn['forkserver-usual-speed'].max)}) and ${over(turns['idle-usual-speed'])} idle windows.`,
     ]
-    return { rows, notes, footprint: held, serverStart, loop, active, turns, turn, gcPauses, turnsPinned: pinned }
+    return { rows, notes, footprint: held, serverStart, loop, active, turns, turn, gcPauses, exposure, turnsPinned: pinned }
   },
 }
