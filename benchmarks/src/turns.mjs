@@ -91,8 +91,12 @@ export async function longestTurn(fn) {
     const end = ends[i]
     let gc = 0
     for (const p of inWindow) gc += Math.max(0, Math.min(end, p.startTime + p.duration) - Math.max(start, p.startTime))
-    longest = Math.max(longest, end - start)
-    longestOwn = Math.max(longestOwn, end - start - gc - (waits[i] - waits[i - 1]))
+    const wall = end - start
+    if (wall <= 0) continue
+    // The time the thread ran, less the collector's share of it (a pause, too, is stretched by any wait inside it).
+    const running = Math.max(0, wall - (waits[i] - waits[i - 1]))
+    longest = Math.max(longest, wall)
+    longestOwn = Math.max(longestOwn, running * (1 - gc / wall))
   }
   return { longest, longestOwn, gcPauses: inWindow.length, turns, elapsed: ends[turns] - ends[0], value }
 }
