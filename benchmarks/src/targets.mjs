@@ -67,13 +67,13 @@ export function evaluateTargets(results) {
   {
     // Issue #5: a forkserver spawn never blocks the parent's event loop for more than 1 ms, whatever it holds. Each
     // turn of the loop is timed over the spawn and its first call, and over an idle window after it (turns.mjs), with
-    // the garbage collector's pauses taken out (their length is the whole program's live young objects, not the
-    // turn's work; they are counted in the notes), and the time the loop's thread waited for a vCPU another thread
-    // had (on this VM, mostly the kernel's memory monitor), and at the vCPU's usual speed (this VM's vCPU is at times several
-    // times slower for a second or so; a reference workload timed after each spawn says by how much). The VM also
-    // stalls a process for a millisecond or more now and then, idle or not, so "never" is judged against the idle
-    // windows: met when spawns have no more turns over 1 ms than the machine gives idle windows of the same total
-    // length (a one-sided binomial test at 5%). The raw counts are quoted beside it.
+    // what is not the turn's work taken out: the garbage collector's pauses (their length is the whole program's live
+    // young objects; they are counted in the notes) and the time the loop's thread waited for a vCPU another thread
+    // had (on this VM, mostly the kernel's memory monitor); and at the vCPU's usual speed (this VM's vCPU is at times
+    // several times slower for a second or so; a reference workload timed after each spawn says by how much). The VM
+    // also stalls a process for a millisecond or more now and then, idle or not, so "never" is judged against the
+    // idle windows: met when spawns have no more turns over 1 ms than the machine gives idle windows of the same
+    // total length (a one-sided binomial test at 5%). The counts without the speed correction are quoted beside it.
     const target = "forkserver spawn never blocks the parent's event loop > 1 ms (turns over 1 ms during spawns, GC pauses and preemption apart, at the vCPU's usual speed, no more frequent than in idle windows; every parent measured)"
     const measured = (results['parent-memory']?.cases ?? []).filter((c) => c.turns?.['forkserver-usual-speed'] && c.exposure)
     if (measured.length === 0) notMeasured(target)

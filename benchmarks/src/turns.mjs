@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process'
 import { openSync, readFileSync, readSync } from 'node:fs'
 import { PerformanceObserver } from 'node:perf_hooks'
 
-/** Room for the turns of one measurement (a spawn takes a few thousand); turns beyond it count as one. */
+/** Room for the turns of one measurement: a spawn and its first call take a few thousand. */
 const SLOTS = 1 << 16
 
 /** When each turn ended (ms), the first entry being when the measurement started. */
@@ -55,6 +55,7 @@ function waitedForCpu() {
  * @template T
  * @param {() => Promise<T>} fn
  * @returns {Promise<{ longest: number, longestOwn: number, gcPauses: number, turns: number, elapsed: number, value: T }>}
+ * @throws RangeError when `fn` took more turns than there is room for (tens of thousands).
  */
 export async function longestTurn(fn) {
   const pauses = []
@@ -64,8 +65,10 @@ export async function longestTurn(fn) {
   observer.observe({ entryTypes: ['gc'] })
   let spinning = true
   let turns = 0
+  let overflowed = false
   const tick = () => {
     if (turns < SLOTS) turns++
+    else overflowed = true
     ends[turns] = performance.now()
     waits[turns] = waitedForCpu()
     if (spinning) setImmediate(tick)
@@ -78,11 +81,14 @@ export async function longestTurn(fn) {
   // The turn in which `fn` settled ends with this one.
   await new Promise((resolve) => setImmediate(resolve))
   if (turns < SLOTS) turns++
+  else overflowed = true
   ends[turns] = performance.now()
   waits[turns] = waitedForCpu()
   // The observer is told of pauses after they end, a turn later at most.
   await new Promise((resolve) => setTimeout(resolve, 1))
   observer.disconnect()
+  // Past the last slot, one turn's end was overwritten by the next ones: the figures would be wrong, not rough.
+  if (overflowed) throw new RangeError(`longestTurn: more than ${SLOTS} turns; measure a shorter stretch`)
   const inWindow = pauses.filter((p) => p.startTime < ends[turns] && p.startTime + p.duration > ends[0])
   let longest = 0
   let longestOwn = 0

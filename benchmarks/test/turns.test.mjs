@@ -44,6 +44,10 @@ describe('longestTurn', () => {
     expect(result.gcPauses).toBeGreaterThanOrEqual(1)
     expect(result.longest - result.longestOwn).toBeGreaterThan(0.5)
   })
+
+  it('refuses to report a stretch longer than it has room for', async () => {
+    await expect(longestTurn(() => sleep(1500))).rejects.toThrow(RangeError)
+  })
 })
 
 describe('referenceWork', () => {
