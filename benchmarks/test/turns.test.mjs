@@ -8,7 +8,6 @@ import { longestTurn, referenceWork } from '../src/turns.mjs'
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-
 describe('longestTurn', () => {
   it('reports a turn that blocks the loop, and what fn returned', async () => {
     let blocked = 0

@@ -132,7 +132,10 @@ export default {
     let pinned = true
     const turnBlock = async (count, record) => {
       await poolReady(POOL_SIZE)
-      const pool = () => [...(forkserverInfo()?.pool.ready ?? []), ...(forkserverInfo()?.pool.booting ?? [])]
+      const pool = () => {
+        const { ready = [], booting = [] } = forkserverInfo()?.pool ?? {}
+        return [...ready, ...booting]
+      }
       const restore = pinApart([forkserverInfo().pid, ...pool()])
       if (!restore) pinned = false
       try {
@@ -189,8 +192,10 @@ export default {
       row(`${caseId}:process`, `${spec.label}: harrow \`process\``, samples.process, { per: 1, baseline: base('process') }),
       row(`${caseId}:bare`, `${spec.label}: bare \`child_process.spawn\` to first byte`, samples.bare, { per: 1, baseline: base('bare') }),
     ]
-    const loop = Object.fromEntries(Object.entries(blocked).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
-    const active = Object.fromEntries(Object.entries(busy).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
+    /** Each contender's samples summarised, with their maximum. */
+    const withMax = (byId) => Object.fromEntries(Object.entries(byId).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
+    const loop = withMax(blocked)
+    const active = withMax(busy)
     const fmt = (x) => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(2)} ms`)
     const over = (values) => values.filter((x) => x > 1).length
     // Each sample's turns at the vCPU's usual speed: divided by how much slower the reference work ran right after it
@@ -199,7 +204,7 @@ export default {
     const slowdown = reference.map((t) => Math.max(1, t / usual))
     turns['forkserver-usual-speed'] = turns['forkserver-own'].map((x, i) => x / slowdown[i])
     turns['idle-usual-speed'] = turns['idle-own'].map((x, i) => x / slowdown[i])
-    const turn = Object.fromEntries(Object.entries(turns).map(([id, values]) => [id, { ...summarize(values), max: Math.max(...values) }]))
+    const turn = withMax(turns)
     const notes = [
       `${spec.label}: the parent's RSS was ${held.rssGiB} GiB (heap ${held.heapGiB} GiB, Buffers ${held.buffersGiB} GiB); its event loop was blocked (beyond the monitor's 1 ms interval) a median ${fmt(loop.forkserver.p50)} per forkserver spawn (max ${fmt(loop.forkserver.max)}), ${fmt(loop.process.p50)} per process spawn (max ${fmt(loop.process.max)}), ${fmt(loop.bare.p50)} per bare spawn (max ${fmt(loop.bare.max)}); over an idle 5 ms window, max ${fmt(loop.idle.max)}. Starting the forkserver (while the parent was small) took ${fmt(serverStart.elapsed)}.`,
       `${spec.label}: the parent's event loop was busy (outside its wait for I/O, in all its turns together) ${fmt(active.forkserver.p50)} p50, ${fmt(active.forkserver.max)} max per forkserver spawn and first call, ${fmt(active.process.p50)} p50, ${fmt(active.process.max)} max per process spawn and first call, ${fmt(active.bare.p50)} p50 per bare spawn.`,
