@@ -1,11 +1,16 @@
 import { defineConfig } from 'vitest/config'
 import { spawnBackendProjects } from '@harrow/testing/config'
 
-export default defineConfig(async () => ({
+const backends = await spawnBackendProjects({ include: ['test/conformance/**/*.test.ts'] })
+const worker = backends.find((project) => project.test?.name === 'worker' && project.test.provide?.harrowUnavailable === '')
+
+export default defineConfig({
   test: {
     projects: [
-      ...(await spawnBackendProjects({ include: ['test/conformance/**/*.test.ts'] })),
+      ...backends,
+      // The worker backend again with spare threads (HARROW_WORKER_SPARES): actors on spares must pass the same suite.
+      ...(worker?.test ? [{ ...worker, test: { ...worker.test, name: 'worker-spares', env: { ...worker.test.env, HARROW_WORKER_SPARES: '2' } } }] : []),
       { test: { name: 'harness', include: ['test/harness/**/*.test.ts'], testTimeout: 60_000 } },
     ],
   },
-}))
+})

@@ -8,7 +8,7 @@
 import { openNursery, ref } from '@harrow/core'
 import { configureForkserver, startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
 import '@harrow/spawn-process'
-import '@harrow/spawn-worker'
+import { startWorkerSpares, stopWorkerSpares } from '@harrow/spawn-worker'
 import { PEERS } from '../peers.mjs'
 import { bareChild, bareWorkerOnce } from '../raw.mjs'
 import { row, sleep } from '../stats.mjs'
@@ -50,7 +50,7 @@ function peerOnce(peer) {
 export default {
   id: 'spawn',
   title: 'Spawn to first call',
-  how: 'Each sample starts one actor (or bare child, or pool) and ends when the result of its first call (or first byte, or first message) is back; every iteration samples each contender once, in a rotating order, and the teardown in between is not timed. The forkserver contender waits for its pool of 2 warm children to be full before each sample.',
+  how: 'Each sample starts one actor (or bare child, or pool) and ends when the result of its first call (or first byte, or first message) is back; every iteration samples each contender once, in a rotating order, and the teardown in between is not timed. The forkserver contender waits for its pool of 2 warm children to be full before each sample; the spare-thread contender starts one spare (`startWorkerSpares(1)`) and waits for it to boot before each sample, and ends the spares after it.',
   async run({ quick }) {
     const runs = quick ? 8 : 60
     const warmup = quick ? 2 : 5
@@ -73,6 +73,19 @@ export default {
       },
       { id: 'bare-worker', label: 'bare `new Worker()` to first message', once: bareWorkerOnce },
       { id: 'worker', label: 'harrow `worker`: `startActor` + first `run`', once: () => harrowOnce('worker'), baseline: 'bare-worker' },
+      {
+        id: 'worker-spare',
+        label: 'harrow `worker` (spare thread ready): `startActor` + first `run`',
+        once: async () => {
+          await startWorkerSpares(1)
+          const elapsed = await harrowOnce('worker')
+          // The replacement spare boots in the background: not while the next contender is timed, nor taken by it.
+          await startWorkerSpares(1)
+          await stopWorkerSpares()
+          return elapsed
+        },
+        baseline: 'bare-worker',
+      },
       ...PEERS.map((peer) => ({ id: peer.id, label: `${peer.label}: new pool + first task`, once: peerOnce(peer), baseline: peer.transport === 'worker' ? 'bare-worker' : 'bare-spawn' })),
     ]
     const samples = Object.fromEntries(contenders.map((c) => [c.id, []]))
@@ -86,6 +99,7 @@ export default {
         }
       }
     } finally {
+      await stopWorkerSpares()
       await stopForkserver()
     }
     return { rows: contenders.map((c) => row(c.id, c.label, samples[c.id], { per: 1, baseline: c.baseline })) }

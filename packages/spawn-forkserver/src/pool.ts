@@ -7,7 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { applyEnvDelta, definedEnv, sameFlags, startupEnvDifferences, startupEnvMatches } from './env.js'
+import { definedEnv, startupEnvDifferences, startupEnvMatches } from '@harrow/core/env'
+import { applyEnvDelta, sameFlags } from './env.js'
 import type { Logger } from './log.js'
 import { isEnvDelta, type ActorRequest, type AssignMessage, type ChildReport, type PoolConfig, type ServerMessage, type SpawnMessage, type WarmUpMessage } from './wire.js'
 

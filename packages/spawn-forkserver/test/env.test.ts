@@ -1,31 +1,18 @@
 import { describe, expect, test } from 'vitest'
-import { definedEnv, isStartupVariable, replaceProcessEnv, sameFlags, startupEnvDifferences, startupEnvMatches } from '../src/env.js'
+import { applyEnvDelta, envDelta, sameFlags } from '../src/env.js'
 
-describe('which actors a warm child can serve', () => {
-  test('variables read only at process start are told from the rest', () => {
-    for (const name of ['HARROW_LOG', 'NODE_OPTIONS', 'NODE_PATH', 'UV_THREADPOOL_SIZE', 'LD_PRELOAD', 'LANG', 'LC_ALL', 'OPENSSL_CONF', 'SSL_CERT_FILE']) expect(isStartupVariable(name), name).toBe(true)
-    for (const name of ['HOME', 'PATH', 'TZ', 'DEBUG', 'FORCE_COLOR', 'MY_NODE_THING']) expect(isStartupVariable(name), name).toBe(false)
-  })
-
-  test('environments match when they agree on every startup variable, whatever else differs', () => {
-    expect(startupEnvMatches({ NODE_OPTIONS: '--a', HOME: '/x' }, { NODE_OPTIONS: '--a', HOME: '/y', EXTRA: '1' })).toBe(true)
-    expect(startupEnvMatches({ NODE_OPTIONS: '--a' }, {})).toBe(false)
-    expect(startupEnvDifferences({ NODE_OPTIONS: '--a', LANG: 'C' }, { LANG: 'de_DE' })).toEqual(['LANG', 'NODE_OPTIONS'])
+describe('what a spawn request carries of its environment and flags', () => {
+  test('flags are the same only in the same order', () => {
     expect(sameFlags(['--a', '--b'], ['--a', '--b'])).toBe(true)
     expect(sameFlags(['--b', '--a'], ['--a', '--b'])).toBe(false)
-    expect(definedEnv({ A: '1', B: undefined })).toEqual({ A: '1' })
+    expect(sameFlags(['--a'], ['--a', '--b'])).toBe(false)
   })
 
-  test('replacing process.env sets, changes and removes variables', () => {
-    const saved = { ...process.env }
-    try {
-      process.env.HARROW_FS_GONE = 'x'
-      replaceProcessEnv({ ...definedEnv(saved), HARROW_FS_NEW: 'y' })
-      expect(process.env.HARROW_FS_NEW).toBe('y')
-      expect(process.env.HARROW_FS_GONE).toBeUndefined()
-    } finally {
-      replaceProcessEnv(definedEnv(saved))
-    }
-    expect(process.env).toEqual(saved)
+  test('an environment travels as its differences from the pool’s, and is rebuilt from them', () => {
+    const base = { HOME: '/x', PATH: '/bin', GONE: '1' }
+    const env = { HOME: '/y', PATH: '/bin', NEW: '2', GONE: undefined }
+    const delta = envDelta(base, env)
+    expect(delta).toEqual({ set: { HOME: '/y', NEW: '2' }, unset: ['GONE'] })
+    expect(applyEnvDelta(base, delta)).toEqual({ HOME: '/y', PATH: '/bin', NEW: '2' })
   })
 })

@@ -1,8 +1,10 @@
 /** The script each worker actor runs: core's actor runtime over the MessagePort it was given. */
 
-import { MessagePort, threadId, workerData } from 'node:worker_threads'
+import { once } from 'node:events'
+import { MessagePort, parentPort, threadId, workerData } from 'node:worker_threads'
 import { exitAfterFlush, runActor } from '@harrow/core'
-import type { ChildData } from './backend.js'
+import { replaceProcessEnv } from '@harrow/core/env'
+import type { ChildData, SpareHandout } from './launch.js'
 import { portTransport } from './port-transport.js'
 
 const data = workerData as Partial<ChildData> | null
@@ -22,6 +24,13 @@ async function typescriptLoads(): Promise<boolean> {
 if (data.tsxApi !== undefined && !(await typescriptLoads())) {
   const { register } = (await import(data.tsxApi)) as { register?: () => unknown }
   if (typeof register === 'function') register()
+}
+
+// A spare says it is up, then waits to be handed out: the actor's environment comes first, then its channel.
+if (data.spare === true && parentPort) {
+  parentPort.postMessage('waiting')
+  const [handout] = (await once(parentPort, 'message')) as [SpareHandout]
+  replaceProcessEnv(handout.env)
 }
 
 runActor({

@@ -36,5 +36,38 @@ declare module '@harrow/core' {
 }
 
 export type { WorkerBackendOptions } from './backend.js'
+import type { WorkerSpareInfo } from './spares.js'
+
+export type { WorkerSpareInfo }
+
+/**
+ * Keep `count` worker threads started ahead of need, so that a `'worker'`
+ * spawn with default thread options starts in a few milliseconds. See the
+ * package README, "Spare threads".
+ * @param count how many spares to keep. @default 1
+ * @returns resolves once the spares wait for a spawn.
+ * @throws RangeError when `count` is not a whole number, 0 or more.
+ * @throws WorkerOptionError when Node refuses the process's flags for a thread.
+ */
+export async function startWorkerSpares(count = 1): Promise<void> {
+  await (await import('./spares.js')).startWorkerSpares(count)
+}
+
+/**
+ * Stop keeping spare threads and end those there are; actors that took one
+ * carry on.
+ * @returns resolves once their threads have exited.
+ */
+export async function stopWorkerSpares(): Promise<void> {
+  await (await import('./spares.js')).stopWorkerSpares()
+}
+
+/**
+ * The spare threads there are now (none before {@link startWorkerSpares}).
+ * @returns their thread ids, and whether each waits for a spawn yet.
+ */
+export async function workerSpares(): Promise<WorkerSpareInfo[]> {
+  return (await import('./spares.js')).workerSpares()
+}
 export { WorkerOptionError, WorkerOutOfMemoryError, type UnsupportedWorkerOption, type WorkerOptionErrorInit } from './errors.js'
 export { probeWorkerThreads } from './probe.js'

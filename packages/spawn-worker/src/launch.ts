@@ -1,0 +1,139 @@
+/** Starting one actor thread: the options it is started with, and the Worker, its channel and its handle. */
+
+import { isDeepStrictEqual } from 'node:util'
+import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads'
+import { DEFAULT_MAX_FRAME_SIZE, type SpawnRequest } from '@harrow/core'
+import { definedEnv, startupEnvMatches } from '@harrow/core/env'
+import { WorkerOptionError, WorkerOutOfMemoryError } from './errors.js'
+import { classifyRefused, refusedFlags, tsxApiFor, withoutFlags } from './exec-argv.js'
+import { WorkerHandle } from './worker-handle.js'
+
+/** What the child entry receives as `workerData`. @internal */
+export interface ChildData {
+  /** The actor's end of its channel. */
+  readonly port: MessagePort
+  readonly maxFrameSize: number
+  /** The actor's name, for diagnostics before the spawn spec arrives. */
+  readonly name: string
+  /** `tsx/esm/api` to register in the thread, when `execArgv` loads tsx. */
+  readonly tsxApi?: string
+  /**
+   * True for a spare: once harrow's runtime is loaded it says so on
+   * `parentPort` and waits there for its {@link SpareHandout} before it
+   * starts the actor runtime.
+   */
+  readonly spare?: boolean
+}
+
+/** What a spare receives on `parentPort` when a spawn takes it. @internal */
+export interface SpareHandout {
+  /** The actor's environment: the thread's `process.env` becomes exactly this. */
+  readonly env: Readonly<Record<string, string>>
+}
+
+/** What a thread is started with. A spare serves a spawn when all but the environment are equal, and the environment agrees on what is read at start. */
+export interface ThreadShape {
+  readonly execArgv: readonly string[]
+  readonly env: Readonly<Record<string, string>>
+  readonly resourceLimits: ResourceLimits | undefined
+  readonly maxFrameSize: number
+}
+
+/** A started thread, not yet talked to: its channel's parent end is not started, so what the thread says waits there. */
+export interface LaunchedThread {
+  readonly worker: Worker
+  readonly port: MessagePort
+  readonly proc: WorkerHandle
+}
+
+const CHILD_ENTRY = new URL('./child.js', import.meta.url)
+
+/** Flags Node refused earlier for a given `execArgv` that the process already runs with: dropped without asking Node again. */
+const inEffectFlags = new Map<string, string[]>()
+
+/** The shape of a thread for `request`, with the flags Node refused before and the process has anyway left out. */
+export function shapeOf(request: Pick<SpawnRequest, 'env' | 'execArgv' | 'maxFrameSize' | 'options'>): ThreadShape {
+  return {
+    execArgv: withoutFlags(request.execArgv, inEffectFlags.get(request.execArgv.join('\0')) ?? []),
+    // Node's `env` option takes strings only; `undefined` means "remove it", as for child processes.
+    env: definedEnv(request.env),
+    resourceLimits: request.options.resourceLimits,
+    maxFrameSize: request.maxFrameSize,
+  }
+}
+
+/** The shape of a thread spawned now with default options: the parent's environment and flags. */
+export function defaultShape(): ThreadShape {
+  return shapeOf({ env: process.env, execArgv: process.execArgv, maxFrameSize: DEFAULT_MAX_FRAME_SIZE, options: {} })
+}
+
+/**
+ * Whether a spare started as `spare` can serve a spawn of shape `wanted`:
+ * the same flags, limits and frame limit, and an environment that differs at
+ * most in variables that can still be set once the thread runs.
+ */
+export function canServe(spare: ThreadShape, wanted: ThreadShape): boolean {
+  return (
+    spare.maxFrameSize === wanted.maxFrameSize &&
+    isDeepStrictEqual(spare.execArgv, wanted.execArgv) &&
+    isDeepStrictEqual(spare.resourceLimits, wanted.resourceLimits) &&
+    startupEnvMatches(spare.env, wanted.env)
+  )
+}
+
+function refuseFlags(actorName: string, flags: readonly string[], cause: unknown): WorkerOptionError {
+  return new WorkerOptionError({
+    actorName,
+    option: 'execArgv',
+    flags,
+    reason:
+      `Node refuses execArgv ${flags.join(' ')} for a worker thread (ERR_WORKER_INVALID_EXEC_ARGV): these options apply to a whole process (V8 flags, --title, ...), not to one thread. ` +
+      `Start the root process with them (worker actors then run with them too), use backend.resourceLimits for heap limits, or start this actor with spawnMethod: 'process'`,
+    cause,
+  })
+}
+
+/**
+ * Start a thread running the actor runtime, which says hello and waits for
+ * its spawn spec. Flags Node refuses but the process already runs with are
+ * dropped (and remembered); others are refused.
+ * @param name the actor's name (or a spare's), for diagnostics.
+ * @throws WorkerOptionError when Node refuses a flag of `shape.execArgv` that the process does not run with.
+ * @throws what `new Worker()` throws otherwise.
+ */
+export function launchThread(shape: ThreadShape, name: string, spare = false): LaunchedThread {
+  const cacheKey = shape.execArgv.join('\0')
+  let execArgv = [...shape.execArgv]
+  const { resourceLimits } = shape
+  const tsxApi = tsxApiFor(execArgv)
+  for (;;) {
+    // A channel of its own rather than `parentPort`: closing it is how either side says "I am gone", as EOF is for a socket.
+    const { port1, port2 } = new MessageChannel()
+    const workerData: ChildData = { port: port2, maxFrameSize: shape.maxFrameSize, name, ...(tsxApi === undefined ? {} : { tsxApi }), ...(spare ? { spare } : {}) }
+    let worker: Worker
+    try {
+      worker = new Worker(CHILD_ENTRY, {
+        execArgv,
+        env: shape.env,
+        workerData,
+        transferList: [port2],
+        ...(resourceLimits === undefined ? {} : { resourceLimits }),
+      })
+    } catch (error) {
+      port1.close()
+      port2.close()
+      const refused = refusedFlags(error)
+      if (!refused) throw error
+      const { inEffect, impossible } = classifyRefused(refused)
+      if (impossible.length > 0 || inEffect.length === 0) throw refuseFlags(name, impossible.length > 0 ? impossible : refused, error)
+      // Already in effect for every thread of this process (V8 flags are process-wide): the actor runs with them anyway.
+      inEffectFlags.set(cacheKey, [...(inEffectFlags.get(cacheKey) ?? []), ...inEffect])
+      execArgv = withoutFlags(execArgv, inEffect)
+      continue
+    }
+    const proc = new WorkerHandle(worker, (error) =>
+      (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkerOutOfMemoryError(resourceLimits as Record<string, number> | undefined, error) : error,
+    )
+    return { worker, port: port1, proc }
+  }
+}
