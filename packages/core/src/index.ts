@@ -63,6 +63,7 @@ export {
 export { STARTUP_TIMEOUT } from './spawn.js'
 export { assertSendable } from './codec.js'
 export { runActor, exitAfterFlush, EXIT_FLUSH_BOUND, ORPHAN_TERMINATE_AFTER, type ActorHost } from './child.js'
+export { rehearseProtocol } from './rehearsal.js'
 export { closedTransport, socketTransport, type SocketTransportOptions } from './socket-transport.js'
 export { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_FRAMES } from './frames.js'
 export { PROTOCOL_VERSION } from './protocol.js'

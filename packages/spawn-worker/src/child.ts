@@ -2,7 +2,7 @@
 
 import { once } from 'node:events'
 import { MessagePort, parentPort, threadId, workerData } from 'node:worker_threads'
-import { exitAfterFlush, runActor } from '@harrow/core'
+import { exitAfterFlush, rehearseProtocol, runActor, type Transport } from '@harrow/core'
 import { replaceProcessEnv } from '@harrow/core/env'
 import type { ChildData, SpareHandout } from './launch.js'
 import { portTransport } from './port-transport.js'
@@ -26,18 +26,39 @@ if (data.tsxApi !== undefined && !(await typescriptLoads())) {
   if (typeof register === 'function') register()
 }
 
-// A spare says it is up, then waits to be handed out: the actor's environment comes first, then its channel.
-if (data.spare === true && parentPort) {
-  parentPort.postMessage('waiting')
-  const [handout] = (await once(parentPort, 'message')) as [SpareHandout]
-  replaceProcessEnv(handout.env)
+/**
+ * A spare's channel: the runtime starts at once (its hello waits on the port
+ * for whoever takes the spare), but receives nothing until the spare is
+ * handed out and the actor's environment set, so that the spawn spec, and
+ * with it every line of the actor's code, runs in that environment.
+ */
+function afterHandout(transport: Transport, handout: Promise<SpareHandout>): Transport {
+  return {
+    send: (frame) => transport.send(frame),
+    close: () => transport.close(),
+    start(sink) {
+      void handout.then(({ env }) => {
+        replaceProcessEnv(env)
+        transport.start(sink)
+      })
+    },
+  }
 }
 
+const channel = portTransport(data.port, typeof data.maxFrameSize === 'number' && data.maxFrameSize > 0 ? { maxFrameSize: data.maxFrameSize } : {})
+const handout = data.spare === true && parentPort ? (once(parentPort, 'message') as Promise<[SpareHandout]>).then(([message]) => message) : undefined
+
 runActor({
-  transport: portTransport(data.port, typeof data.maxFrameSize === 'number' && data.maxFrameSize > 0 ? { maxFrameSize: data.maxFrameSize } : {}),
+  transport: handout ? afterHandout(channel, handout) : channel,
   // The channel is already flushed and closed: let stdio reach the parent, then end this thread only.
   exit: (code) => exitAfterFlush(code),
   threadId,
   // A thread receives no signals: its parent's cancel, or worker.terminate(), ends it.
   handleSignals: false,
 })
+
+// A spare rehearses the protocol while nobody waits for it, then says it is up.
+if (handout) {
+  rehearseProtocol()
+  parentPort?.postMessage('waiting')
+}
