@@ -52,8 +52,8 @@ function launchSpare(): void {
     settle()
   })
   void thread.proc.wait().then(() => {
-    spares.delete(spare)
-    thread.port.close()
+    // A spare that died idle. Once handed out, the port is the actor's channel: what it posted last is still to be read.
+    if (spares.delete(spare)) thread.port.close()
     settle()
   })
   spares.add(spare)

@@ -53,6 +53,20 @@ describe('spare threads', () => {
     expect(failure).toMatchObject({ exitCode: 7, actor: { name: 'on-spare' } })
   })
 
+  test('what an actor on a spare posts just before its thread ends still reaches the parent', async () => {
+    for (let round = 0; round < 10; round++) {
+      await startWorkerSpares(1)
+      const spare = await onlySpare()
+      let answer: unknown
+      // Whether the nursery also reports the exit depends on whether it comes before the nursery closes: not checked.
+      await withActor({}, async (portal) => {
+        expect(portal.actor.threadId).toBe(spare)
+        answer = await portal.run(ref(tasks, 'answerAndExit'), [9])
+      }).catch(() => {})
+      expect(answer).toBe('last words')
+    }
+  })
+
   test('a spawn with an environment of its own takes the spare, which gets that environment', async () => {
     await startWorkerSpares(1)
     const spare = await onlySpare()
