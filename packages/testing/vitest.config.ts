@@ -9,7 +9,19 @@ export default defineConfig({
     projects: [
       ...backends,
       // The worker backend again with spare threads (HARROW_WORKER_SPARES): actors on spares must pass the same suite.
-      ...(worker?.test ? [{ ...worker, test: { ...worker.test, name: 'worker-spares', env: { ...worker.test.env, HARROW_WORKER_SPARES: '2' } } }] : []),
+      ...(worker?.test
+        ? [
+            {
+              ...worker,
+              test: {
+                ...worker.test,
+                name: 'worker-spares',
+                env: { ...worker.test.env, HARROW_WORKER_SPARES: '2' },
+                setupFiles: [...[worker.test.setupFiles ?? []].flat(), './test/worker-spares.setup.ts'],
+              },
+            },
+          ]
+        : []),
       { test: { name: 'harness', include: ['test/harness/**/*.test.ts'], testTimeout: 60_000 } },
     ],
   },

@@ -1,14 +1,9 @@
 import { describe, expect, test } from 'vitest'
-import { currentActor, liveActors, rehearseProtocol } from '../src/index.js'
+import { rehearseProtocol } from '../src/index.js'
 
 describe('rehearseProtocol', () => {
-  test('runs every message of a spawn and its first call through the codec and the checks, and changes no state', () => {
-    const self = currentActor()
-    const live = liveActors()
-    // Its sample messages must pass the same checks real ones do: a protocol change that breaks them throws here.
+  test('its messages, every kind a spawn and its first call exchange, pass the same checks real ones do', () => {
+    // A protocol change that its sample messages no longer satisfy throws here, instead of in a warm child.
     expect(() => rehearseProtocol()).not.toThrow()
-    rehearseProtocol()
-    expect(currentActor()).toEqual(self)
-    expect(liveActors()).toEqual(live)
   })
 })

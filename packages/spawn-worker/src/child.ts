@@ -1,10 +1,9 @@
 /** The script each worker actor runs: core's actor runtime over the MessagePort it was given. */
 
-import { once } from 'node:events'
 import { MessagePort, parentPort, threadId, workerData } from 'node:worker_threads'
 import { exitAfterFlush, rehearseProtocol, runActor, type Transport } from '@harrow/core'
 import { replaceProcessEnv } from '@harrow/core/env'
-import type { ChildData, SpareHandout } from './launch.js'
+import { SPARE_WAITING, isSpareHandout, type ChildData, type SpareHandout } from './launch.js'
 import { portTransport } from './port-transport.js'
 
 const data = workerData as Partial<ChildData> | null
@@ -46,7 +45,19 @@ function afterHandout(transport: Transport, handout: Promise<SpareHandout>): Tra
 }
 
 const channel = portTransport(data.port, typeof data.maxFrameSize === 'number' && data.maxFrameSize > 0 ? { maxFrameSize: data.maxFrameSize } : {})
-const handout = data.spare === true && parentPort ? (once(parentPort, 'message') as Promise<[SpareHandout]>).then(([message]) => message) : undefined
+/** The hand-out, the first message of its kind on `parentPort`. */
+function handedOut(port: NonNullable<typeof parentPort>): Promise<SpareHandout> {
+  return new Promise((resolve) => {
+    const listener = (message: unknown): void => {
+      if (!isSpareHandout(message)) return
+      port.off('message', listener)
+      resolve(message)
+    }
+    port.on('message', listener)
+  })
+}
+
+const handout = data.spare === true && parentPort ? handedOut(parentPort) : undefined
 
 runActor({
   transport: handout ? afterHandout(channel, handout) : channel,
@@ -60,5 +71,5 @@ runActor({
 // A spare rehearses the protocol while nobody waits for it, then says it is up.
 if (handout) {
   rehearseProtocol()
-  parentPort?.postMessage('waiting')
+  parentPort?.postMessage(SPARE_WAITING)
 }

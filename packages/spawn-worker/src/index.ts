@@ -45,7 +45,7 @@ export type { WorkerSpareInfo }
  * spawn with default thread options starts in a few milliseconds. See the
  * package README, "Spare threads".
  * @param count how many spares to keep. @default 1
- * @returns resolves once the spares wait for a spawn.
+ * @returns resolves once each spare waits for a spawn (or has ended).
  * @throws RangeError when `count` is not a whole number, 0 or more.
  * @throws WorkerOptionError when Node refuses the process's flags for a thread.
  */
@@ -63,7 +63,8 @@ export async function stopWorkerSpares(): Promise<void> {
 }
 
 /**
- * The spare threads there are now (none before {@link startWorkerSpares}).
+ * The spare threads there are now (none before {@link startWorkerSpares},
+ * or before the first `'worker'` spawn with `HARROW_WORKER_SPARES` set).
  * @returns their thread ids, and whether each waits for a spawn yet.
  */
 export async function workerSpares(): Promise<WorkerSpareInfo[]> {

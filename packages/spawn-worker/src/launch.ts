@@ -25,10 +25,26 @@ export interface ChildData {
   readonly spare?: boolean
 }
 
+/** What a spare posts on `parentPort` once it waits to be handed out. @internal */
+export const SPARE_WAITING = 'harrow:spare-waiting'
+
 /** What a spare receives on `parentPort` when a spawn takes it. @internal */
 export interface SpareHandout {
+  readonly harrow: 'handout'
   /** The actor's environment: the thread's `process.env` becomes exactly this. */
   readonly env: Readonly<Record<string, string>>
+}
+
+/** Whether `message` is a {@link SpareHandout} (a preload of the user's may post on `parentPort` too). @internal */
+export function isSpareHandout(message: unknown): message is SpareHandout {
+  return typeof message === 'object' && message !== null && (message as SpareHandout).harrow === 'handout' && typeof (message as SpareHandout).env === 'object'
+}
+
+/** Flags that make Node run modules of the user's in a thread before its entry: they see the environment the thread starts with. */
+const CODE_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader']
+
+function runsCodeAtStart(execArgv: readonly string[]): boolean {
+  return execArgv.some((flag) => CODE_FLAGS.some((name) => flag === name || flag.startsWith(`${name}=`)))
 }
 
 /** What a thread is started with. A spare serves a spawn when all but the environment are equal, and the environment agrees on what is read at start. */
@@ -70,14 +86,17 @@ export function defaultShape(): ThreadShape {
 /**
  * Whether a spare started as `spare` can serve a spawn of shape `wanted`:
  * the same flags, limits and frame limit, and an environment that differs at
- * most in variables that can still be set once the thread runs.
+ * most in variables that can still be set once the thread runs. When the
+ * flags run modules before the thread's entry (`--import`, `--require`, a
+ * loader: tsx, an APM agent), those modules read the environment the spare
+ * started with, so the whole environment must be the same.
  */
 export function canServe(spare: ThreadShape, wanted: ThreadShape): boolean {
   return (
     spare.maxFrameSize === wanted.maxFrameSize &&
     isDeepStrictEqual(spare.execArgv, wanted.execArgv) &&
     isDeepStrictEqual(spare.resourceLimits, wanted.resourceLimits) &&
-    startupEnvMatches(spare.env, wanted.env)
+    (runsCodeAtStart(spare.execArgv) ? isDeepStrictEqual(spare.env, wanted.env) : startupEnvMatches(spare.env, wanted.env))
   )
 }
 

@@ -5,7 +5,7 @@
  * harrow's runtime: most of a worker spawn. The spare's environment is set to the actor's when it is handed out.
  */
 
-import { canServe, defaultShape, launchThread, type LaunchedThread, type SpareHandout, type ThreadShape } from './launch.js'
+import { SPARE_WAITING, canServe, defaultShape, launchThread, type LaunchedThread, type SpareHandout, type ThreadShape } from './launch.js'
 
 interface Spare extends LaunchedThread {
   /** What it was started with: the parent's environment and flags at the time. */
@@ -13,6 +13,8 @@ interface Spare extends LaunchedThread {
   /** Settles once the thread waits to be handed out, or has exited. */
   readonly booted: Promise<void>
   isBooted: boolean
+  /** Ended on purpose (stopped, or outdated): its exit is not a failure. */
+  retired?: boolean
 }
 
 /** What {@link workerSpares} reports of one spare. */
@@ -43,23 +45,32 @@ function wantedFromEnvironment(): number {
 
 function launchSpare(): void {
   const thread = launchThread(defaultShape(), 'spare', true)
-  // A spare is not an actor yet: it must not keep the process alive.
-  thread.worker.unref()
   let settle!: () => void
   const spare: Spare = { ...thread, shape: defaultShape(), booted: new Promise((resolve) => (settle = resolve)), isBooted: false }
-  thread.worker.once('message', () => {
+  const onMessage = (message: unknown): void => {
+    if (message !== SPARE_WAITING) return
+    thread.worker.off('message', onMessage)
     spare.isBooted = true
     settle()
-  })
-  void thread.proc.wait().then(() => {
-    // A spare that died idle. Once handed out, the port is the actor's channel: what it posted last is still to be read.
-    if (spares.delete(spare)) thread.port.close()
+  }
+  thread.worker.on('message', onMessage)
+  // After the listener, which refs the Worker's port: a spare is not an actor yet and must not keep the process alive.
+  thread.worker.unref()
+  void thread.proc.wait().then((exit) => {
     settle()
+    // Once handed out, the port is the actor's channel: what it posted last is still to be read.
+    if (!spares.delete(spare)) return
+    thread.port.close()
+    if (spare.retired) return
+    // Died idle. One that had booted is replaced; one that could not boot is reported, not started again and again.
+    if (spare.isBooted) scheduleRefill()
+    else process.emitWarning(`@harrow/spawn-worker: a spare thread ended before it was ready (exit code ${String(exit.code)}${exit.error ? `: ${exit.error.message}` : ''})`, { code: 'HARROW_WORKER_SPARES' })
   })
   spares.add(spare)
 }
 
 function retire(spare: Spare): void {
+  spare.retired = true
   spares.delete(spare)
   spare.port.close()
   spare.proc.terminate()
@@ -107,7 +118,7 @@ export function takeSpare(shape: ThreadShape): LaunchedThread | undefined {
   if (found) {
     spares.delete(found)
     found.worker.ref()
-    const handout: SpareHandout = { env: shape.env }
+    const handout: SpareHandout = { harrow: 'handout', env: shape.env }
     found.worker.postMessage(handout)
   }
   scheduleRefill()
@@ -124,13 +135,17 @@ export function takeSpare(shape: ThreadShape): LaunchedThread | undefined {
  * differs from the spare's in a variable read only at start (`NODE_*`,
  * `HARROW_LOG`, ...: see `@harrow/core/env`), which makes the spawn start a
  * thread of its own; spares that no longer match the parent's own
- * environment that way are replaced. A spare is not an
- * actor: it does not keep the process alive, and it ends with the process
- * or with {@link stopWorkerSpares}. Calling it again changes the count.
+ * environment that way are replaced. With flags that run modules before the
+ * thread's entry (`--import`, `--require`, a loader), a spare serves only its
+ * own environment. A spare is not an actor: it does not keep the process
+ * alive (except the spares this call waits for, while it is pending), and it
+ * ends with the process or with {@link stopWorkerSpares}. Calling it again
+ * changes the count.
  * Without a call, `HARROW_WORKER_SPARES=n` in the environment keeps `n`
  * spares from the first `'worker'` spawn on.
  * @param count how many spares to keep. @default 1
- * @returns resolves once the spares wait for a spawn.
+ * @returns resolves once each spare waits for a spawn (or has ended: one that
+ *   cannot boot is reported with a process warning, `HARROW_WORKER_SPARES`).
  * @throws RangeError when `count` is not a whole number, 0 or more.
  * @throws WorkerOptionError when Node refuses the process's flags for a thread.
  */
@@ -138,8 +153,21 @@ export async function startWorkerSpares(count = 1): Promise<void> {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`startWorkerSpares: count must be a whole number, 0 or more (got ${String(count)})`)
   wanted = count
   configured = true
-  refill()
-  await Promise.all([...spares].map((spare) => spare.booted))
+  try {
+    refill()
+  } catch (error) {
+    // Node refused the process's flags for a thread: no spares, rather than a failed refill after every spawn.
+    wanted = 0
+    throw error
+  }
+  // Awaited, the spares still booting keep the process alive (a spare alone does not), so that the await can end.
+  const booting = [...spares].filter((spare) => !spare.isBooted)
+  for (const spare of booting) spare.worker.ref()
+  try {
+    await Promise.all(booting.map((spare) => spare.booted))
+  } finally {
+    for (const spare of booting) if (spares.has(spare)) spare.worker.unref()
+  }
 }
 
 /**
