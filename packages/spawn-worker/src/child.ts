@@ -44,7 +44,6 @@ function afterHandout(transport: Transport, handout: Promise<SpareHandout>): Tra
   }
 }
 
-const channel = portTransport(data.port, typeof data.maxFrameSize === 'number' && data.maxFrameSize > 0 ? { maxFrameSize: data.maxFrameSize } : {})
 /** The hand-out, the first message of its kind on `parentPort`. */
 function handedOut(port: NonNullable<typeof parentPort>): Promise<SpareHandout> {
   return new Promise((resolve) => {
@@ -57,6 +56,7 @@ function handedOut(port: NonNullable<typeof parentPort>): Promise<SpareHandout> 
   })
 }
 
+const channel = portTransport(data.port, typeof data.maxFrameSize === 'number' && data.maxFrameSize > 0 ? { maxFrameSize: data.maxFrameSize } : {})
 const handout = data.spare === true && parentPort ? handedOut(parentPort) : undefined
 
 runActor({
