@@ -2,7 +2,6 @@
 
 import { MessagePort, parentPort, threadId, workerData } from 'node:worker_threads'
 import { exitAfterFlush, rehearseProtocol, runActor, type Transport } from '@harrow/core'
-import { replaceProcessEnv } from '@harrow/core/env'
 import { SPARE_WAITING, isSpareHandout, type ChildData, type SpareHandout } from './launch.js'
 import { portTransport } from './port-transport.js'
 
@@ -31,7 +30,7 @@ if (data.tsxApi !== undefined && !(await typescriptLoads())) {
  * handed out and the actor's environment set, so that the spawn spec, and
  * with it every line of the actor's code, runs in that environment.
  */
-function afterHandout(transport: Transport, handout: Promise<SpareHandout>): Transport {
+function afterHandout(transport: Transport, handout: Promise<SpareHandout>, replaceProcessEnv: (env: SpareHandout['env']) => void): Transport {
   return {
     send: (frame) => transport.send(frame),
     close: () => transport.close(),
@@ -57,10 +56,16 @@ function handedOut(port: NonNullable<typeof parentPort>): Promise<SpareHandout> 
 }
 
 const channel = portTransport(data.port, typeof data.maxFrameSize === 'number' && data.maxFrameSize > 0 ? { maxFrameSize: data.maxFrameSize } : {})
-const handout = data.spare === true && parentPort ? handedOut(parentPort) : undefined
+let transport: Transport = channel
+const spare = data.spare === true ? parentPort : null
+if (spare) {
+  // Loaded by a spare while it boots, off any spawn's path; a thread started for its actor sets no environment.
+  const { replaceProcessEnv } = await import('@harrow/core/env')
+  transport = afterHandout(channel, handedOut(spare), replaceProcessEnv)
+}
 
 runActor({
-  transport: handout ? afterHandout(channel, handout) : channel,
+  transport,
   // The channel is already flushed and closed: let stdio reach the parent, then end this thread only.
   exit: (code) => exitAfterFlush(code),
   threadId,
@@ -69,7 +74,7 @@ runActor({
 })
 
 // A spare rehearses the protocol while nobody waits for it, then says it is up.
-if (handout) {
+if (spare) {
   rehearseProtocol()
-  parentPort?.postMessage(SPARE_WAITING)
+  spare.postMessage(SPARE_WAITING)
 }
