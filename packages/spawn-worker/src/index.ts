@@ -8,6 +8,7 @@ import { createRequire } from 'node:module'
 import type { ResourceLimits } from 'node:worker_threads'
 import { registerSpawnMethod } from '@harrow/core'
 import { probeWorkerThreads } from './probe.js'
+import type { WorkerSpareInfo } from './spares.js'
 
 /** The npm package name of this backend. */
 export const PACKAGE_NAME = '@harrow/spawn-worker'
@@ -36,8 +37,6 @@ declare module '@harrow/core' {
 }
 
 export type { WorkerBackendOptions } from './backend.js'
-import type { WorkerSpareInfo } from './spares.js'
-
 export type { WorkerSpareInfo }
 
 /**

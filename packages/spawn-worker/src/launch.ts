@@ -18,9 +18,9 @@ export interface ChildData {
   /** `tsx/esm/api` to register in the thread, when `execArgv` loads tsx. */
   readonly tsxApi?: string
   /**
-   * True for a spare: once harrow's runtime is loaded it says so on
-   * `parentPort` and waits there for its {@link SpareHandout} before it
-   * starts the actor runtime.
+   * True for a spare: its runtime starts at once but receives nothing until
+   * its {@link SpareHandout} arrives on `parentPort`; it posts
+   * {@link SPARE_WAITING} there once it is ready.
    */
   readonly spare?: boolean
 }

@@ -46,6 +46,7 @@ function wantedFromEnvironment(): number {
 function launchSpare(): void {
   const thread = launchThread(defaultShape(), 'spare', true)
   let settle!: () => void
+  // The default shape again: launching may have learnt flags Node refuses and the process has anyway (left out now).
   const spare: Spare = { ...thread, shape: defaultShape(), booted: new Promise((resolve) => (settle = resolve)), isBooted: false }
   const onMessage = (message: unknown): void => {
     if (message !== SPARE_WAITING) return
