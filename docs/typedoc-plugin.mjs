@@ -58,7 +58,8 @@ export function load(app) {
   app.on(Application.EVENT_BOOTSTRAP_END, () => {
     const listed = new Set(app.options.getValue('entryPoints').map((entry) => resolve(entry)))
     for (const [specifier, file] of exportedEntries()) {
-      if (existsSync(file) && !listed.has(file)) app.logger.warn(`${specifier} is exported but typedoc.json has no entry point for it: add ${relative(process.cwd(), file)}`)
+      if (existsSync(file) && !listed.has(file))
+        app.logger.warn(`${specifier} is exported but typedoc.json has no entry point for it: add ${relative(process.cwd(), file)}`)
     }
   })
 

@@ -103,7 +103,10 @@ async function runExample({ manifest }) {
   const problems = []
   if (timedOut) problems.push(`ran out of time after ${TIME_LIMIT / 1000} s`)
   else if (code !== 0) problems.push(`exited with ${code === null ? signal : `code ${code}`}`)
-  if (leftovers.length > 0) problems.push(`left ${leftovers.length} process(es) behind (now killed):\n${leftovers.map(({ pid, command: line }) => `      pid ${pid}: ${line}`).join('\n')}`)
+  if (leftovers.length > 0)
+    problems.push(
+      `left ${leftovers.length} process(es) behind (now killed):\n${leftovers.map(({ pid, command: line }) => `      pid ${pid}: ${line}`).join('\n')}`,
+    )
   console.log(problems.length === 0 ? `--- ${manifest.name}: ok in ${seconds} s` : `--- ${manifest.name}: FAILED in ${seconds} s: ${problems.join('; ')}`)
   return problems.length === 0 ? undefined : problems.join('; ')
 }

@@ -12,7 +12,13 @@ import { parseArgs } from 'node:util'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const { values } = parseArgs({
-  options: { actors: { type: 'string', default: '200' }, seconds: { type: 'string', default: '60' }, backends: { type: 'string', default: 'process,worker,forkserver' }, 'skip-matrix': { type: 'boolean' }, 'skip-fuzz': { type: 'boolean' } },
+  options: {
+    actors: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '60' },
+    backends: { type: 'string', default: 'process,worker,forkserver' },
+    'skip-matrix': { type: 'boolean' },
+    'skip-fuzz': { type: 'boolean' },
+  },
 })
 
 const backends = []
@@ -48,6 +54,16 @@ const run = (label, env, args) => {
     failed = true
   }
 }
-if (!values['skip-matrix']) run('kill matrix, 500 runs per backend and target', { HARROW_KILL_ITERATIONS: '500' }, ['--filter', '@harrow/testing', 'exec', 'vitest', 'run', '-t', 'kill matrix'])
-if (!values['skip-fuzz']) run('protocol fuzzing, 20000 cases per property', { HARROW_FUZZ_RUNS: '20000' }, ['--filter', '@harrow/core', 'exec', 'vitest', 'run', 'test/fuzz.test.ts'])
+if (!values['skip-matrix'])
+  run('kill matrix, 500 runs per backend and target', { HARROW_KILL_ITERATIONS: '500' }, [
+    '--filter',
+    '@harrow/testing',
+    'exec',
+    'vitest',
+    'run',
+    '-t',
+    'kill matrix',
+  ])
+if (!values['skip-fuzz'])
+  run('protocol fuzzing, 20000 cases per property', { HARROW_FUZZ_RUNS: '20000' }, ['--filter', '@harrow/core', 'exec', 'vitest', 'run', 'test/fuzz.test.ts'])
 process.exit(failed ? 1 : 0)

@@ -31,7 +31,13 @@ const { values } = parseArgs({
   },
 })
 const quick = values.quick
-const list = (s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [])
+const list = (s) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : []
 const only = list(values.only)
 const skip = list(values.skip)
 for (const id of [...only, ...skip]) if (!SCENARIOS.includes(id)) throw new Error(`unknown scenario '${id}': one of ${SCENARIOS.join(', ')}`)
@@ -130,7 +136,15 @@ function printTable(result) {
   log(
     table(
       ['', 'n', 'p50', 'p90', 'p99', 'throughput', 'ratio'],
-      rows.map((r) => [r.label.replaceAll('`', ''), String(r.n), quantity(r.p50, r.unit), quantity(r.p90, r.unit), quantity(r.p99, r.unit), rate(r.throughput), r.baseline ? `${(r.p50 / byId.get(r.baseline).p50).toFixed(2)}x` : '']),
+      rows.map((r) => [
+        r.label.replaceAll('`', ''),
+        String(r.n),
+        quantity(r.p50, r.unit),
+        quantity(r.p90, r.unit),
+        quantity(r.p99, r.unit),
+        rate(r.throughput),
+        r.baseline ? `${(r.p50 / byId.get(r.baseline).p50).toFixed(2)}x` : '',
+      ]),
     ),
   )
   for (const c of result.cases) {
@@ -153,7 +167,11 @@ const meta = previous?.meta ?? {
   commit: (() => {
     try {
       const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
-      const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+      const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim()
       return `${head}${dirty ? ' (with uncommitted changes)' : ''}`
     } catch {
       return 'unknown'
@@ -162,7 +180,10 @@ const meta = previous?.meta ?? {
   loadBefore: load(),
   otherLoad: otherLoad(),
 }
-if (!previous) log(`harrow bench${quick ? ' --quick' : ''}: ${selected.join(', ')}; node ${process.version}, ${meta.cpus} CPUs, load ${meta.loadBefore.join(' ')}, ${(freemem() / 1024 ** 3).toFixed(1)} GiB free`)
+if (!previous)
+  log(
+    `harrow bench${quick ? ' --quick' : ''}: ${selected.join(', ')}; node ${process.version}, ${meta.cpus} CPUs, load ${meta.loadBefore.join(' ')}, ${(freemem() / 1024 ** 3).toFixed(1)} GiB free`,
+  )
 
 const hasTaskset = (() => {
   try {

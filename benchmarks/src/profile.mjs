@@ -19,7 +19,8 @@ async function open() {
   return harrowActor(who)
 }
 
-const report = (label, n, elapsed) => console.error(`${what} ${who}: ${label} ${((n * 1000) / elapsed).toFixed(0)}/s, ${((elapsed * 1000) / n).toFixed(2)} µs each`)
+const report = (label, n, elapsed) =>
+  console.error(`${what} ${who}: ${label} ${((n * 1000) / elapsed).toFixed(0)}/s, ${((elapsed * 1000) / n).toFixed(2)} µs each`)
 
 if (what === 'spawn') {
   const n = Number(count ?? 30)

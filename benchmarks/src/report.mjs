@@ -17,7 +17,9 @@ function tableOf(scenarioResult) {
     const mark = letters.get(r.id) ? ` **[${letters.get(r.id)}]**` : ''
     const base = r.baseline ? byId.get(r.baseline) : undefined
     const ratioCell = base ? `${(r.p50 / base.p50).toFixed(2)}x [${letters.get(r.baseline)}]` : mark ? 'baseline' : ''
-    lines.push(`| ${escapeCell(r.label)}${mark} | ${r.n} | ${quantity(r.p50, r.unit)} | ${quantity(r.p90, r.unit)} | ${quantity(r.p99, r.unit)} | ${rate(r.throughput)} | ${ratioCell} |`)
+    lines.push(
+      `| ${escapeCell(r.label)}${mark} | ${r.n} | ${quantity(r.p50, r.unit)} | ${quantity(r.p90, r.unit)} | ${quantity(r.p99, r.unit)} | ${rate(r.throughput)} | ${ratioCell} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -52,11 +54,14 @@ export function renderMarkdown({ meta, results, chartPath, analysis }) {
     'How to read the tables: each sample is one timed operation (the "how measured" line of each table says which), summarised as p50, p90 and p99 (nearest rank). **throughput** is the work of one sample (1 spawn, 1 call, 1,000 calls, n messages, N actors) divided by the mean sample time, for one caller. **p50 ratio** is the row\'s p50 over the p50 of the baseline row it names (**[A]**, **[B]**, ...; baselines are the bare primitive on the same transport, measured in the same run): above 1 is slower (or bigger), below 1 faster.',
   )
   out.push('')
-  out.push(`## Targets (issue #7): ${met} met, ${missed} missed${targets.some((t) => t.met === undefined) ? `, ${targets.filter((t) => t.met === undefined).length} not measured` : ''}`)
+  out.push(
+    `## Targets (issue #7): ${met} met, ${missed} missed${targets.some((t) => t.met === undefined) ? `, ${targets.filter((t) => t.met === undefined).length} not measured` : ''}`,
+  )
   out.push('')
   out.push('| target | figure | |')
   out.push('| --- | --- | --- |')
-  for (const t of targets) out.push(`| ${escapeCell(t.target)} | ${escapeCell(t.figure)} | ${t.met === undefined ? 'not measured' : t.met ? 'met' : '**missed**'} |`)
+  for (const t of targets)
+    out.push(`| ${escapeCell(t.target)} | ${escapeCell(t.figure)} | ${t.met === undefined ? 'not measured' : t.met ? 'met' : '**missed**'} |`)
   out.push('')
   if (analysis) out.push(analysis.trim(), '')
   for (const [id, result] of Object.entries(results)) {

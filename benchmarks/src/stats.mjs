@@ -43,7 +43,16 @@ export function row(id, label, samples, options = {}) {
   const { unit = 'ms', per, baseline, throughput, note } = options
   const summary = summarize(samples)
   const rate = throughput ?? (unit === 'ms' && per !== undefined && summary.mean > 0 ? (per * 1000) / summary.mean : undefined)
-  return { id, label, unit, ...summary, ...(per === undefined ? {} : { per }), ...(rate === undefined ? {} : { throughput: rate }), ...(baseline ? { baseline } : {}), ...(note ? { note } : {}) }
+  return {
+    id,
+    label,
+    unit,
+    ...summary,
+    ...(per === undefined ? {} : { per }),
+    ...(rate === undefined ? {} : { throughput: rate }),
+    ...(baseline ? { baseline } : {}),
+    ...(note ? { note } : {}),
+  }
 }
 
 /** Format a duration in ms with a unit that keeps three significant figures. */

@@ -74,7 +74,8 @@ export function evaluateTargets(results) {
     // also stalls a process for a millisecond or more now and then, idle or not, so "never" is judged against the
     // idle windows: met when spawns have no more turns over 1 ms than the machine gives idle windows of the same
     // total length (a one-sided binomial test at 5%). The counts without the speed correction are quoted beside it.
-    const target = "forkserver spawn never blocks the parent's event loop > 1 ms (turns over 1 ms during spawns, GC pauses and preemption apart, at the vCPU's usual speed, no more frequent than in idle windows; every parent measured)"
+    const target =
+      "forkserver spawn never blocks the parent's event loop > 1 ms (turns over 1 ms during spawns, GC pauses and preemption apart, at the vCPU's usual speed, no more frequent than in idle windows; every parent measured)"
     const measured = (results['parent-memory']?.cases ?? []).filter((c) => c.turns?.['forkserver-usual-speed'] && c.exposure)
     if (measured.length === 0) notMeasured(target)
     else {
@@ -102,9 +103,24 @@ export function evaluateTargets(results) {
     ['', 'unpinned'],
     ['pinned:', 'pinned to one vCPU'],
   ]) {
-    ratioTarget(`worker call round trip p50 ≤ 1.3x raw \`MessagePort\` ping-pong (${how})`, ['call-worker', `${prefix}worker`], ['call-worker', `${prefix}raw-port`], 1.3)
-    ratioTarget(`process call round trip p50 ≤ 1.3x raw msgpackr ping-pong over a pipe (${how})`, ['call-process', `${prefix}process`], ['call-process', `${prefix}raw-pipe`], 1.3)
-    ratioTarget(`forkserver call round trip p50 ≤ 1.3x raw msgpackr ping-pong over a pipe (${how})`, ['call-process', `${prefix}forkserver`], ['call-process', `${prefix}raw-pipe`], 1.3)
+    ratioTarget(
+      `worker call round trip p50 ≤ 1.3x raw \`MessagePort\` ping-pong (${how})`,
+      ['call-worker', `${prefix}worker`],
+      ['call-worker', `${prefix}raw-port`],
+      1.3,
+    )
+    ratioTarget(
+      `process call round trip p50 ≤ 1.3x raw msgpackr ping-pong over a pipe (${how})`,
+      ['call-process', `${prefix}process`],
+      ['call-process', `${prefix}raw-pipe`],
+      1.3,
+    )
+    ratioTarget(
+      `forkserver call round trip p50 ≤ 1.3x raw msgpackr ping-pong over a pipe (${how})`,
+      ['call-process', `${prefix}forkserver`],
+      ['call-process', `${prefix}raw-pipe`],
+      1.3,
+    )
     for (const [peer, name] of [
       ['piscina', 'piscina'],
       ['tinypool-worker', 'tinypool (worker_threads)'],
@@ -120,7 +136,7 @@ export function evaluateTargets(results) {
   {
     const h = get('inflight', 'worker')
     const p = get('inflight', 'piscina')
-    const target = '1,000 calls in flight to one worker actor: throughput ≥ 5x piscina\'s (1 thread, same task)'
+    const target = "1,000 calls in flight to one worker actor: throughput ≥ 5x piscina's (1 thread, same task)"
     if (!h || !p) notMeasured(target)
     else add(target, `${(h.throughput / p.throughput).toFixed(1)}x (${rate(h.throughput)} against ${rate(p.throughput)})`, h.throughput >= 5 * p.throughput)
   }

@@ -63,7 +63,14 @@ describe("issue #5's target", () => {
     const values = (over) => Array.from({ length: n }, (_, i) => (i < over ? 1.5 : 0.3))
     const turns = { 'forkserver-usual-speed': values(spawns), 'idle-usual-speed': values(idle), 'forkserver-own': values(spawns), 'idle-own': values(idle) }
     const summary = { p50: 0.3, max: spawns > 0 ? 1.5 : 0.3 }
-    const kase = { id: 'small', label: 'small parent', turns, exposure: { forkserver: 200, idle: 200 }, turn: { 'forkserver-own': summary }, loop: { process: { max: 80 } } }
+    const kase = {
+      id: 'small',
+      label: 'small parent',
+      turns,
+      exposure: { forkserver: 200, idle: 200 },
+      turn: { 'forkserver-own': summary },
+      loop: { process: { max: 80 } },
+    }
     return evaluateTargets({ 'parent-memory': { cases: [kase] } }).find((t) => t.target.startsWith('forkserver spawn never blocks'))
   }
 

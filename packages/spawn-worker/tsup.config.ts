@@ -5,5 +5,9 @@ export default packageConfig({
   // child.ts is the script each worker actor runs; it is found beside backend.js at run time.
   entry: ['src/index.ts', 'src/backend.ts', 'src/child.ts'],
   // A TypeScript file left as TypeScript: a worker actor imports it to learn whether a TS loader is active in its thread.
-  onSuccess: () => writeFile('dist/ts-probe.ts', '// Imported by child.js: it loads only when a TypeScript loader is active in the thread.\nexport const typescript: boolean = true\n'),
+  onSuccess: () =>
+    writeFile(
+      'dist/ts-probe.ts',
+      '// Imported by child.js: it loads only when a TypeScript loader is active in the thread.\nexport const typescript: boolean = true\n',
+    ),
 })

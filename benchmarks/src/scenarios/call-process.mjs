@@ -12,7 +12,7 @@ import { CALL_CASES, callRounds, forCase } from './call-worker.mjs'
 export default {
   id: 'call-process',
   title: 'Call round trip: process transports',
-  how: 'One `add(1, 2)` call at a time over a socket to another process, each sample one round trip; rounds of sequential calls alternate between the contenders, on 5 fresh sets of them (2 in --quick) so that no contender\'s figure rests on one placement by the scheduler (each set after 2,000 untimed calls per contender). The raw baseline encodes the same message shape with msgpackr and frames it with a 4-byte length, as harrow does. Run unpinned and pinned to one vCPU (`taskset -c 0`, inherited by every child process), each in a fresh process.',
+  how: "One `add(1, 2)` call at a time over a socket to another process, each sample one round trip; rounds of sequential calls alternate between the contenders, on 5 fresh sets of them (2 in --quick) so that no contender's figure rests on one placement by the scheduler (each set after 2,000 untimed calls per contender). The raw baseline encodes the same message shape with msgpackr and frames it with a 4-byte length, as harrow does. Run unpinned and pinned to one vCPU (`taskset -c 0`, inherited by every child process), each in a fresh process.",
   cases: () => CALL_CASES,
   async run({ quick, caseId }) {
     await startForkserver()

@@ -62,7 +62,7 @@ export async function callRounds(contenders, { runs, rounds, warmup, placements 
 export default {
   id: 'call-worker',
   title: 'Call round trip: worker transport',
-  how: 'One `add(1, 2)` call at a time, each sample one round trip from the call to its result; rounds of sequential calls alternate between the contenders, on 5 fresh sets of them (2 in --quick) so that no contender\'s figure rests on one placement by the scheduler (each set after 2,000 untimed calls per contender), and the throughput is one caller\'s sequential calls per second. The case is run twice, each in a fresh process: unpinned, and with the process and its threads pinned to one vCPU (`taskset -c 0`), where no round trip waits for a halted vCPU to wake.',
+  how: "One `add(1, 2)` call at a time, each sample one round trip from the call to its result; rounds of sequential calls alternate between the contenders, on 5 fresh sets of them (2 in --quick) so that no contender's figure rests on one placement by the scheduler (each set after 2,000 untimed calls per contender), and the throughput is one caller's sequential calls per second. The case is run twice, each in a fresh process: unpinned, and with the process and its threads pinned to one vCPU (`taskset -c 0`), where no round trip waits for a halted vCPU to wake.",
   cases: () => CALL_CASES,
   async run({ quick, caseId }) {
     const rows = await callRounds(

@@ -41,7 +41,8 @@ async function roundTrips(port, strategy, message, runs) {
       port.postMessage(ab, [ab])
     },
   }[strategy]
-  const receive = strategy === 'clone' ? (reply) => reply : strategy === 'bytes-transfer' ? (reply) => codec.decode(new Uint8Array(reply)) : (reply) => codec.decode(reply)
+  const receive =
+    strategy === 'clone' ? (reply) => reply : strategy === 'bytes-transfer' ? (reply) => codec.decode(new Uint8Array(reply)) : (reply) => codec.decode(reply)
   return sample(
     async () => {
       const reply = next()

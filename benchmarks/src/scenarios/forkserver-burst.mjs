@@ -45,7 +45,10 @@ export default {
       await stopForkserver()
     }
     return {
-      rows: [row('actor', 'one actor: ready + first call, from the burst\'s start', samples, { per: 1 }), row('burst', `whole burst of ${size}`, totals, { per: size })],
+      rows: [
+        row('actor', "one actor: ready + first call, from the burst's start", samples, { per: 1 }),
+        row('burst', `whole burst of ${size}`, totals, { per: size }),
+      ],
       failed,
     }
   },

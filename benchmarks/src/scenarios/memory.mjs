@@ -100,7 +100,7 @@ function bareWorkersDelta(k) {
 export default {
   id: 'memory',
   title: 'Memory of one idle actor',
-  how: 'Process and forkserver rows: the resident set (VmRSS) of each idle actor process, K at a time, 1 s after it started, beside bare idle node children (the samples are actors); Pss, which shares node\'s own pages out between processes, is in the notes. Worker rows: this process\'s RSS growth divided by K, with K idle actors (or bare workers) started, 1 s after the last, after a GC here (the samples are repetitions).',
+  how: "Process and forkserver rows: the resident set (VmRSS) of each idle actor process, K at a time, 1 s after it started, beside bare idle node children (the samples are actors); Pss, which shares node's own pages out between processes, is in the notes. Worker rows: this process's RSS growth divided by K, with K idle actors (or bare workers) started, 1 s after the last, after a GC here (the samples are repetitions).",
   cases: () => [{ id: 'default', nodeFlags: ['--expose-gc'] }],
   async run({ quick }) {
     const k = quick ? 4 : 10

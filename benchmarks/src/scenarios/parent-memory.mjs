@@ -63,8 +63,8 @@ async function timed(delay, fn) {
 
 export default {
   id: 'parent-memory',
-  title: 'Warm spawn versus the parent\'s memory',
-  how: 'Spawn to first call (`startActor` + `run(add)`) from a parent holding the memory named, each case its own parent process; the forkserver (its pool of 2 preloading the actors\' module, as its README advises) was started while the parent was small, and forkserver, process and bare-spawn samples alternate in blocks of 10 (forkserver samples wait for a full warm pool of 2). Ratios are to the same contender from the small parent.',
+  title: "Warm spawn versus the parent's memory",
+  how: "Spawn to first call (`startActor` + `run(add)`) from a parent holding the memory named, each case its own parent process; the forkserver (its pool of 2 preloading the actors' module, as its README advises) was started while the parent was small, and forkserver, process and bare-spawn samples alternate in blocks of 10 (forkserver samples wait for a full warm pool of 2). Ratios are to the same contender from the small parent.",
   cases({ quick }) {
     // A 4 GiB parent, its copy-on-write fork and the children need room: skip it on a machine without it.
     return CASES.filter((c) => !quick || c.quick).map((c) => {
@@ -188,7 +188,10 @@ export default {
     }
     const base = (id) => (caseId === 'small' ? undefined : `small:${id}`)
     const rows = [
-      row(`${caseId}:forkserver`, `${spec.label}: harrow \`forkserver\` (warm, module preloaded)`, samples.forkserver, { per: 1, baseline: base('forkserver') }),
+      row(`${caseId}:forkserver`, `${spec.label}: harrow \`forkserver\` (warm, module preloaded)`, samples.forkserver, {
+        per: 1,
+        baseline: base('forkserver'),
+      }),
       row(`${caseId}:process`, `${spec.label}: harrow \`process\``, samples.process, { per: 1, baseline: base('process') }),
       row(`${caseId}:bare`, `${spec.label}: bare \`child_process.spawn\` to first byte`, samples.bare, { per: 1, baseline: base('bare') }),
     ]

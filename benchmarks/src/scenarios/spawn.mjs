@@ -86,7 +86,12 @@ export default {
         },
         baseline: 'bare-worker',
       },
-      ...PEERS.map((peer) => ({ id: peer.id, label: `${peer.label}: new pool + first task`, once: peerOnce(peer), baseline: peer.transport === 'worker' ? 'bare-worker' : 'bare-spawn' })),
+      ...PEERS.map((peer) => ({
+        id: peer.id,
+        label: `${peer.label}: new pool + first task`,
+        once: peerOnce(peer),
+        baseline: peer.transport === 'worker' ? 'bare-worker' : 'bare-spawn',
+      })),
     ]
     const samples = Object.fromEntries(contenders.map((c) => [c.id, []]))
     try {

@@ -76,7 +76,7 @@ async function bareWorkerTeardown(n) {
 export default {
   id: 'teardown',
   title: 'Teardown of idle actors',
-  how: 'N actors (or bare children, or bare workers) are started in batches of 10 and left idle; each sample is the time from `nursery.close()` (bare: closing every child\'s pipe, or `worker.terminate()` on every worker) until all are reaped, checked afterwards by pid. Contenders alternate; the throughput is actors torn down per second.',
+  how: "N actors (or bare children, or bare workers) are started in batches of 10 and left idle; each sample is the time from `nursery.close()` (bare: closing every child's pipe, or `worker.terminate()` on every worker) until all are reaped, checked afterwards by pid. Contenders alternate; the throughput is actors torn down per second.",
   async run({ quick }) {
     const reps = { 10: quick ? 2 : 8, 100: quick ? 1 : 4 }
     configureForkserver({ poolSize: POOL_SIZE })
@@ -93,7 +93,8 @@ export default {
         ]
         const samples = Object.fromEntries(contenders.map(([id]) => [id, []]))
         for (let r = 0; r < reps[n]; r++) for (const [id, , measure] of contenders) samples[id].push(await measure())
-        for (const [id, label, , baseline] of contenders) rows.push(row(`${id}-${n}`, label, samples[id], { per: n, ...(baseline ? { baseline: `${baseline}-${n}` } : {}) }))
+        for (const [id, label, , baseline] of contenders)
+          rows.push(row(`${id}-${n}`, label, samples[id], { per: n, ...(baseline ? { baseline: `${baseline}-${n}` } : {}) }))
       }
     } finally {
       await stopForkserver()

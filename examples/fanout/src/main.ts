@@ -58,7 +58,9 @@ for (const portalName of [...new Set(results.map((r) => r.actor))].sort()) {
   console.log(`  ${portalName} (thread ${mine[0]?.threadId}): ${mine.length} chunks, ${mine.reduce((s, r) => s + r.primes, 0)} primes, busy ${ms(busy)}`)
 }
 const total = results.reduce((sum, r) => sum + r.primes, 0)
-console.log(`${WORKERS} workers:     ${total} primes in ${ms(fanoutMs)} (of which ${ms(spawnMs)} starting the actors: each thread loads core and the tsx loader)`)
+console.log(
+  `${WORKERS} workers:     ${total} primes in ${ms(fanoutMs)} (of which ${ms(spawnMs)} starting the actors: each thread loads core and the tsx loader)`,
+)
 
 if (total !== expected) throw new Error(`the workers counted ${total} primes, the main thread ${expected}`)
 console.log(`\nsame answer; speed-up ${(mainThreadMs / fanoutMs).toFixed(2)}x on ${availableParallelism()} CPU(s), every worker thread reaped`)

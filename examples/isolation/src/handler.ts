@@ -30,5 +30,10 @@ export async function handle(request: Request): Promise<Response> {
   const seen = [...cache.keys()]
   cache.set(request.user, `secret of ${request.user}`)
   await new Promise((resolve) => setTimeout(resolve, 20)) // some I/O
-  return { id: request.id, pid: process.pid, handledHere, body: `hello ${request.user}; users seen by this process before: ${seen.length ? seen.join(', ') : 'none'}` }
+  return {
+    id: request.id,
+    pid: process.pid,
+    handledHere,
+    body: `hello ${request.user}; users seen by this process before: ${seen.length ? seen.join(', ') : 'none'}`,
+  }
 }

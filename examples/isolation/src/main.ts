@@ -26,7 +26,7 @@ console.log(`isolation: forkserver pid ${server.pid} started in ${ms(performance
 /** Wait (at most 10 s) until the pool, which boots in the background, has `count` processes ready. */
 async function warmPool(count: number): Promise<number> {
   const ready = (): number => forkserverInfo()?.pool.ready.length ?? 0
-  for (const deadline = Date.now() + 10_000; ready() < count && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20))
+  for (const deadline = Date.now() + 10_000; ready() < count && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 20))
   return ready()
 }
 console.log(`  ${await warmPool(POOL_SIZE)} warm processes ready after ${ms(performance.now() - t0)}`)

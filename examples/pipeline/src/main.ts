@@ -38,7 +38,9 @@ await withNursery(async (nursery) => {
         const { produced, transformed } = await transform.progress()
         const ahead = produced - consumed
         maxAhead = Math.max(maxAhead, ahead)
-        console.log(`  root read ${String(consumed).padStart(4)} | transform made ${String(transformed).padStart(4)} | producer made ${String(produced).padStart(4)} | ahead of the root by ${ahead}`)
+        console.log(
+          `  root read ${String(consumed).padStart(4)} | transform made ${String(transformed).padStart(4)} | producer made ${String(produced).padStart(4)} | ahead of the root by ${ahead}`,
+        )
       }
     }
     const perHop = payloadBytes >= MiB ? `${FLOW_WINDOW_BYTES / payloadBytes} items (${FLOW_WINDOW_BYTES / MiB} MiB)` : `${FLOW_WINDOW} items`

@@ -23,7 +23,15 @@ const BUILTIN_ERRORS: Readonly<Record<string, ErrorConstructor>> = {
   URIError,
 }
 
-type ErrorWire = [name: string, message: string, stack: string | undefined, hasCause: boolean, cause: unknown, fields: Record<string, unknown> | undefined, errors: unknown[] | undefined]
+type ErrorWire = [
+  name: string,
+  message: string,
+  stack: string | undefined,
+  hasCause: boolean,
+  cause: unknown,
+  fields: Record<string, unknown> | undefined,
+  errors: unknown[] | undefined,
+]
 
 function writeError(error: Error): ErrorWire {
   const keys = Object.keys(error)

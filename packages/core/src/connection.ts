@@ -277,7 +277,10 @@ export class ActorConnection {
     if (this.#stopping) return new ActorCancelledError(`actor '${this.actor.name}' was cancelled`, { actor: this.actor })
     const exit = this.#proc.exit ?? (await within(this.#proc.wait(), EXIT_REPORT_GRACE))
     if (exit === TIMED_OUT) {
-      return new ChannelClosedError(`the channel to actor '${this.actor.name}' closed${error ? `: ${error.message}` : ''}`, { actor: this.actor, ...(error ? { cause: error } : {}) })
+      return new ChannelClosedError(`the channel to actor '${this.actor.name}' closed${error ? `: ${error.message}` : ''}`, {
+        actor: this.actor,
+        ...(error ? { cause: error } : {}),
+      })
     }
     return new ActorFailure({
       actor: this.actor,

@@ -131,7 +131,10 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
   async cancel(): Promise<void> {
     if (this.#settled) return
     this.#connection.cancelTask(this.#cid)
-    await within(this.#result.promise.catch(() => {}), REMOTE_CANCEL_BOUND)
+    await within(
+      this.#result.promise.catch(() => {}),
+      REMOTE_CANCEL_BOUND,
+    )
   }
 
   /** Leaving an `await using` block cancels a context that is still running. */

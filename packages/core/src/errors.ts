@@ -225,7 +225,8 @@ export const HARROW_ERROR_CLASSES: Readonly<Record<string, new (...args: never[]
   ModuleNotEnabledError,
 }
 
-const ABORTED_AT_BOOT = 'Node aborts while starting when it cannot create its threads or allocate memory: check `ulimit -u` (processes and threads) and free memory'
+const ABORTED_AT_BOOT =
+  'Node aborts while starting when it cannot create its threads or allocate memory: check `ulimit -u` (processes and threads) and free memory'
 
 const SYSTEM_HINTS: Readonly<Record<string, string>> = {
   EMFILE: 'this process has too many open files; raise `ulimit -n` or start fewer actors at once',

@@ -63,7 +63,11 @@ export interface SoftKillOptions extends HardKillOptions {
  * cancel request through the portal, racing the child's death, then fall
  * through to {@link hardKill} within the same `terminateAfter` budget.
  */
-export async function softKill(proc: ProcHandle, portal: CancellablePortal, { signal, terminateAfter = TERMINATE_AFTER }: SoftKillOptions = {}): Promise<ExitInfo> {
+export async function softKill(
+  proc: ProcHandle,
+  portal: CancellablePortal,
+  { signal, terminateAfter = TERMINATE_AFTER }: SoftKillOptions = {},
+): Promise<ExitInfo> {
   const exit = proc.wait()
   if (!signal) return exit
   const first = await Promise.race([exit, aborted(signal, exit).then(() => undefined)])

@@ -61,7 +61,8 @@ const closeAfterBody: unique symbol = Symbol('closeAfterBody')
 
 function duration(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new RangeError(`${name} must be a non-negative number of milliseconds, got ${String(value)}`)
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0)
+    throw new RangeError(`${name} must be a non-negative number of milliseconds, got ${String(value)}`)
   return value
 }
 
@@ -183,7 +184,8 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
   }
 
   async #spawn(name: string, options: ActorOptions): Promise<Child> {
-    if (!this.#open || this.#cancel.signal.aborted) throw new HarrowError(`cannot start actor '${name}': the nursery is ${this.#cancel.signal.aborted ? 'cancelled' : 'closed'}`)
+    if (!this.#open || this.#cancel.signal.aborted)
+      throw new HarrowError(`cannot start actor '${name}': the nursery is ${this.#cancel.signal.aborted ? 'cancelled' : 'closed'}`)
     const spawnMethod = options.spawnMethod ?? this.#spawnMethod ?? getStartMethod()
     const pending = spawnActor({
       name,

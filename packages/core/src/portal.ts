@@ -31,7 +31,9 @@ type AnyFunction = (...args: never[]) => unknown
  * functions are left out: open them with `portal.openContext()`.
  */
 export type Remote<M> = {
-  readonly [K in keyof M as M[K] extends ContextFunction ? never : M[K] extends AnyFunction ? K : never]: M[K] extends (...args: infer A) => AsyncIterable<infer T>
+  readonly [K in keyof M as M[K] extends ContextFunction ? never : M[K] extends AnyFunction ? K : never]: M[K] extends (
+    ...args: infer A
+  ) => AsyncIterable<infer T>
     ? (...args: A) => ActorStream<T>
     : M[K] extends (...args: infer A) => infer R
       ? (...args: A) => Promise<Awaited<R>>
@@ -199,7 +201,10 @@ class BoundCall<T> extends ActorStream<T> implements Promise<T> {
     return (this.#call ??= this.#portal.run<T>(this.#fn, this.#args))
   }
 
-  then<A = T, B = never>(onfulfilled?: ((value: T) => A | PromiseLike<A>) | null, onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  then<A = T, B = never>(
+    onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
     return this.#run().then(onfulfilled, onrejected)
   }
 

@@ -172,7 +172,8 @@ export function asParentMessage(raw: unknown): ParentMessage {
   switch (m[0]) {
     case Op.Spec: {
       const s = m[1] as SpawnSpec | undefined
-      if (m.length === 2 && typeof s === 'object' && s !== null && isActorId(s.actor) && isActorId(s.parent) && Array.isArray(s.enableModules)) return m as SpecMsg
+      if (m.length === 2 && typeof s === 'object' && s !== null && isActorId(s.actor) && isActorId(s.parent) && Array.isArray(s.enableModules))
+        return m as SpecMsg
       break
     }
     case Op.Start:

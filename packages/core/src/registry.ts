@@ -265,7 +265,9 @@ export function loadSpawnBackend(key: string): Promise<SpawnBackend> {
       try {
         backend = await registration.load()
       } catch (error) {
-        throw new SpawnMethodUnavailableError(key, `${registration.packageName} failed to load its backend: ${(error as Error)?.message ?? String(error)}`, { cause: error })
+        throw new SpawnMethodUnavailableError(key, `${registration.packageName} failed to load its backend: ${(error as Error)?.message ?? String(error)}`, {
+          cause: error,
+        })
       }
       const b = backend as Partial<SpawnBackend> | null
       if (b === null || typeof b !== 'object' || typeof b.spawn !== 'function') {

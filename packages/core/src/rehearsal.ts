@@ -30,7 +30,11 @@ export function rehearseProtocol(): void {
       tree: { rehearsal: { nested: [1, 'two', true, null] } },
     },
   ]
-  const fromParent: ParentMessage[] = [spec, [Op.Start, 1, TaskKind.Call, [1, 'file:///rehearsal.js', 'f'], [1, 2.5, 'three', { four: [4] }]], [Op.Start, 2, TaskKind.Call, 1, []]]
+  const fromParent: ParentMessage[] = [
+    spec,
+    [Op.Start, 1, TaskKind.Call, [1, 'file:///rehearsal.js', 'f'], [1, 2.5, 'three', { four: [4] }]],
+    [Op.Start, 2, TaskKind.Call, 1, []],
+  ]
   const fromChild: ChildMessage[] = [[Op.Hello, 1, process.pid, 0], [Op.Ready], [Op.Return, 1, 3], [Op.Error, 2, boxError(new TypeError('rehearsal'), self)]]
   // Both ends, since an actor both sends and receives, and is a parent when it spawns.
   const [near, far] = [new Codec(), new Codec()]

@@ -163,10 +163,9 @@ export async function spawnActor(params: SpawnParams): Promise<ActorHandle> {
   connection.sendSpec(spec)
 
   const booted = waitForPeerOrProcDeath(connection.ready, proc, actor)
-  const outcome = await Promise.race([
-    within(booted, params.startupTimeout),
-    aborted(params.signal, booted).then(() => 'cancelled' as const),
-  ]).catch((error: unknown) => ({ error }))
+  const outcome = await Promise.race([within(booted, params.startupTimeout), aborted(params.signal, booted).then(() => 'cancelled' as const)]).catch(
+    (error: unknown) => ({ error }),
+  )
   if (outcome === undefined) return new ActorHandle(connection, proc, params.terminateAfter)
 
   // Boot failed: reap the child before reporting why.

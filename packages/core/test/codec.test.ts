@@ -10,7 +10,15 @@ function roundTrip<T>(value: T): T {
 
 describe('codec', () => {
   test('Maps with any keys and plain objects stay distinct', () => {
-    const value = { plain: { a: 1 }, map: new Map<unknown, unknown>([['a', 1], [{ k: 1 }, [2]]]), empty: {}, emptyMap: new Map() }
+    const value = {
+      plain: { a: 1 },
+      map: new Map<unknown, unknown>([
+        ['a', 1],
+        [{ k: 1 }, [2]],
+      ]),
+      empty: {},
+      emptyMap: new Map(),
+    }
     const back = roundTrip(value)
     expect(back).toStrictEqual(value)
     expect(back.map).toBeInstanceOf(Map)
@@ -51,7 +59,19 @@ describe('codec', () => {
   })
 
   test('assertSendable accepts every supported type', () => {
-    const value = [undefined, null, 1n, new Date(), /x/g, new Map([[1, new Set([2])]]), new Uint16Array(2), Buffer.alloc(1), new ArrayBuffer(4), Object.create(null) as object, new Error('e')]
+    const value = [
+      undefined,
+      null,
+      1n,
+      new Date(),
+      /x/g,
+      new Map([[1, new Set([2])]]),
+      new Uint16Array(2),
+      Buffer.alloc(1),
+      new ArrayBuffer(4),
+      Object.create(null) as object,
+      new Error('e'),
+    ]
     expect(() => assertSendable(value, 'args')).not.toThrow()
     // The same object twice is a DAG, not a cycle.
     const shared = { x: 1 }

@@ -77,7 +77,8 @@ describe('the parent end of a channel', () => {
     const { peer, connection } = connect()
     const settled: unknown[] = []
     for (const step of script) {
-      if (step === 'start-call') connection.start(TaskKind.Call, 'file:///m.js', 'f', [], { kind: TaskKind.Call, settle: (ok, value) => settled.push({ ok, value }) })
+      if (step === 'start-call')
+        connection.start(TaskKind.Call, 'file:///m.js', 'f', [], { kind: TaskKind.Call, settle: (ok, value) => settled.push({ ok, value }) })
       else peer.say(step as unknown[])
     }
     const error = await closedWith(connection)

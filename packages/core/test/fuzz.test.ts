@@ -41,7 +41,11 @@ const childMessage = fc.oneof(
   fc.constant([Op.CancelAck]),
   fc.tuple(fc.constantFrom(Op.Yield, Op.Started, Op.Return), fc.integer({ min: -2, max: 6 }), fc.anything()),
   fc.tuple(fc.constant(Op.Credit), fc.integer({ min: -2, max: 6 }), fc.integer({ min: -5, max: 5 }), fc.integer({ min: -5, max: 1 << 20 })),
-  fc.tuple(fc.constant(Op.Error), fc.integer({ min: 0, max: 6 }), fc.oneof(fc.anything(), fc.constant({ type: 'E', message: 'm', stack: '', src: actor, relayPath: [actor] }))),
+  fc.tuple(
+    fc.constant(Op.Error),
+    fc.integer({ min: 0, max: 6 }),
+    fc.oneof(fc.anything(), fc.constant({ type: 'E', message: 'm', stack: '', src: actor, relayPath: [actor] })),
+  ),
   fc.array(fc.anything(), { maxLength: 7 }),
   fc.anything(),
 )
@@ -130,7 +134,10 @@ describe('fuzzing what peers send', () => {
         fc.constant(Op.Start),
         fc.integer({ min: 1, max: 6 }),
         fc.constantFrom(TaskKind.Call, TaskKind.Stream, TaskKind.Context),
-        fc.oneof(fc.integer({ min: 1, max: 4 }), fc.tuple(fc.integer({ min: 1, max: 4 }), fc.constantFrom('file:///enabled.js', 'file:///other.js'), fc.constantFrom('fn', 'gen', 'ctx', 'missing'))),
+        fc.oneof(
+          fc.integer({ min: 1, max: 4 }),
+          fc.tuple(fc.integer({ min: 1, max: 4 }), fc.constantFrom('file:///enabled.js', 'file:///other.js'), fc.constantFrom('fn', 'gen', 'ctx', 'missing')),
+        ),
         fc.array(fc.anything(), { maxLength: 2 }),
       ),
       fc.tuple(fc.constantFrom(Op.Cancel, Op.End), fc.integer({ min: 1, max: 8 })),

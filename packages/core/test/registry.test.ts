@@ -53,7 +53,11 @@ describe('registry', () => {
   })
 
   test('trySetStartMethod refuses unknown, missing and unsupported keys and leaves the method unchanged', async () => {
-    registerSpawnMethod('unsupported', { packageName: 'harrow-spawn-unsupported', probe: () => ({ supported: false, reason: 'needs Node 99' }), load: () => Promise.resolve(fakeBackend) })
+    registerSpawnMethod('unsupported', {
+      packageName: 'harrow-spawn-unsupported',
+      probe: () => ({ supported: false, reason: 'needs Node 99' }),
+      load: () => Promise.resolve(fakeBackend),
+    })
     expect(getStartMethod()).toBe('process')
     const unknown = await trySetStartMethod('nope' as 'process').catch((e: unknown) => e)
     expect(unknown).toBeInstanceOf(SpawnMethodUnavailableError)
@@ -73,7 +77,14 @@ describe('registry', () => {
 
   test('a registration or backend of the wrong shape is refused with what was expected', async () => {
     expect(() => registerSpawnMethod('broken', { packageName: 'x' } as never)).toThrow(/expected \{ packageName: string, probe\(\)/)
-    registerSpawnMethod('broken', { packageName: 'harrow-spawn-broken', probe: () => ({ supported: true }), load: () => Promise.resolve({ key: 'broken' } as never) })
-    await expect(loadSpawnBackend('broken')).rejects.toMatchObject({ name: 'SpawnMethodUnavailableError', reason: expect.stringContaining('did not return a SpawnBackend') as unknown })
+    registerSpawnMethod('broken', {
+      packageName: 'harrow-spawn-broken',
+      probe: () => ({ supported: true }),
+      load: () => Promise.resolve({ key: 'broken' } as never),
+    })
+    await expect(loadSpawnBackend('broken')).rejects.toMatchObject({
+      name: 'SpawnMethodUnavailableError',
+      reason: expect.stringContaining('did not return a SpawnBackend') as unknown,
+    })
   })
 })

@@ -15,7 +15,10 @@ export function sameFlags(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** `env` as its differences from `base`. */
-export function envDelta(base: Readonly<Record<string, string | undefined>>, env: Readonly<Record<string, string | undefined>>): { set: Record<string, string>; unset: string[] } {
+export function envDelta(
+  base: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+): { set: Record<string, string>; unset: string[] } {
   const set: Record<string, string> = {}
   const unset: string[] = []
   for (const name in env) {
@@ -27,7 +30,10 @@ export function envDelta(base: Readonly<Record<string, string | undefined>>, env
 }
 
 /** The environment `delta` describes on top of `base`. */
-export function applyEnvDelta(base: Readonly<Record<string, string | undefined>>, delta: { readonly set: Readonly<Record<string, string>>; readonly unset: readonly string[] }): Record<string, string> {
+export function applyEnvDelta(
+  base: Readonly<Record<string, string | undefined>>,
+  delta: { readonly set: Readonly<Record<string, string>>; readonly unset: readonly string[] },
+): Record<string, string> {
   const env = definedEnv(base)
   for (const name of delta.unset) delete env[name]
   return Object.assign(env, delta.set)

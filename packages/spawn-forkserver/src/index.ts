@@ -19,7 +19,8 @@ function probe(): ProbeResult {
   if (process.platform === 'win32') {
     return {
       supported: false,
-      reason: "Windows has no Unix domain sockets with file permissions or POSIX signals, which the forkserver's private socket and its reaping rely on; use spawn method 'process' there",
+      reason:
+        "Windows has no Unix domain sockets with file permissions or POSIX signals, which the forkserver's private socket and its reaping rely on; use spawn method 'process' there",
     }
   }
   return { supported: true }

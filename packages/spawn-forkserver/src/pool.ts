@@ -10,7 +10,16 @@ import { fileURLToPath } from 'node:url'
 import { definedEnv, startupEnvDifferences, startupEnvMatches } from '@harrow/core/env'
 import { applyEnvDelta, sameFlags } from './env.js'
 import type { Logger } from './log.js'
-import { isEnvDelta, type ActorRequest, type AssignMessage, type ChildReport, type PoolConfig, type ServerMessage, type SpawnMessage, type WarmUpMessage } from './wire.js'
+import {
+  isEnvDelta,
+  type ActorRequest,
+  type AssignMessage,
+  type ChildReport,
+  type PoolConfig,
+  type ServerMessage,
+  type SpawnMessage,
+  type WarmUpMessage,
+} from './wire.js'
 
 /** The script every child of the forkserver runs until it is handed out. */
 const WARM_CHILD_ENTRY = fileURLToPath(new URL('./warm-child.js', import.meta.url))
@@ -131,7 +140,10 @@ export class Pool {
     const key = claimKey(owner, id)
     if (this.#stopping || this.#claims.has(key)) return
     // Whole environments for the checks and dedicated children; a warm child gets the delta as it came.
-    const actor: ActorRequest & { env: Readonly<Record<string, string>> } = { ...request.actor, env: isEnvDelta(request.actor.env) ? applyEnvDelta(this.#env, request.actor.env) : request.actor.env }
+    const actor: ActorRequest & { env: Readonly<Record<string, string>> } = {
+      ...request.actor,
+      env: isEnvDelta(request.actor.env) ? applyEnvDelta(this.#env, request.actor.env) : request.actor.env,
+    }
     if (actor.cwd !== this.#cwd && !isDirectory(actor.cwd)) {
       owner.send({ op: 'failed', id, message: `spawn ${process.execPath} ENOENT: the working directory ${actor.cwd} does not exist`, code: 'ENOENT' })
       return
@@ -146,7 +158,9 @@ export class Pool {
         const code = (error as NodeJS.ErrnoException).code
         owner.send({ op: 'failed', id, message: error.message, ...(typeof code === 'string' ? { code } : {}) })
       }
-      child = fits ? this.#boot(true, this.#config.execArgv, definedEnv(this.#env), this.#cwd, this.#config.preload, failed) : this.#boot(false, actor.execArgv, actor.env, actor.cwd, [], failed)
+      child = fits
+        ? this.#boot(true, this.#config.execArgv, definedEnv(this.#env), this.#cwd, this.#config.preload, failed)
+        : this.#boot(false, actor.execArgv, actor.env, actor.cwd, [], failed)
       if (!child) return
       // Booted with the actor's own environment: it needs it whole.
       if (!fits) message = { ...message, actor }
@@ -191,7 +205,9 @@ export class Pool {
     this.#stopping = true
     const alive = [...this.#children].filter((child) => child.state !== 'exited')
     for (const child of alive) child.process.kill(child.state === 'claimed' ? 'SIGTERM' : 'SIGKILL')
-    const reaped = Promise.all(alive.map((child) => (child.state === 'exited' ? Promise.resolve() : new Promise((resolve) => child.process.once('exit', resolve)))))
+    const reaped = Promise.all(
+      alive.map((child) => (child.state === 'exited' ? Promise.resolve() : new Promise((resolve) => child.process.once('exit', resolve)))),
+    )
     const killer = setTimeout(() => {
       for (const child of alive) if (child.state !== 'exited') child.process.kill('SIGKILL')
     }, STOP_KILL_AFTER)
@@ -202,7 +218,8 @@ export class Pool {
   }
 
   #mismatch(actor: ActorRequest & { env: Readonly<Record<string, string>> }): string {
-    if (!sameFlags(actor.execArgv, this.#config.execArgv)) return `its Node flags ${JSON.stringify(actor.execArgv)} are not the pool's ${JSON.stringify(this.#config.execArgv)}`
+    if (!sameFlags(actor.execArgv, this.#config.execArgv))
+      return `its Node flags ${JSON.stringify(actor.execArgv)} are not the pool's ${JSON.stringify(this.#config.execArgv)}`
     return `it sets startup variables differently from the pool (${startupEnvDifferences(actor.env, this.#env).join(', ')})`
   }
 
@@ -222,7 +239,14 @@ export class Pool {
    * cwd, ...) `failed` hears why, at once or on a later tick, and this
    * returns `undefined`.
    */
-  #boot(pooled: boolean, execArgv: readonly string[], env: Readonly<Record<string, string>>, cwd: string, preload: readonly string[], failed: (error: Error) => void): Child | undefined {
+  #boot(
+    pooled: boolean,
+    execArgv: readonly string[],
+    env: Readonly<Record<string, string>>,
+    cwd: string,
+    preload: readonly string[],
+    failed: (error: Error) => void,
+  ): Child | undefined {
     let proc: ChildProcess
     try {
       proc = spawn(process.execPath, [...execArgv, WARM_CHILD_ENTRY, ...preload], {
@@ -291,7 +315,8 @@ export class Pool {
       child.owner.send({ op: 'exit', id: child.id, code, signal })
     }
     if (wasIdle) {
-      if (child.pooled && !child.booted && child.generation === this.#generation && !this.#stopping) this.#bootFailed(new Error(`a warm child exited while booting (${signal ? `killed by ${signal}` : `code ${String(code)}`})`))
+      if (child.pooled && !child.booted && child.generation === this.#generation && !this.#stopping)
+        this.#bootFailed(new Error(`a warm child exited while booting (${signal ? `killed by ${signal}` : `code ${String(code)}`})`))
       this.#events.changed()
       this.#scheduleRefill()
     }
@@ -330,7 +355,8 @@ export class Pool {
       return
     }
     let idle = 0
-    for (const child of this.#children) if (child.pooled && child.generation === this.#generation && (child.state === 'ready' || child.state === 'booting')) idle++
+    for (const child of this.#children)
+      if (child.pooled && child.generation === this.#generation && (child.state === 'ready' || child.state === 'booting')) idle++
     let booted = false
     for (; idle < this.#config.poolSize; idle++) {
       if (!this.#boot(true, this.#config.execArgv, definedEnv(this.#env), this.#cwd, this.#config.preload, this.#bootFailed)) break

@@ -111,7 +111,11 @@ export class ServerLink implements SignalRoute {
     }
     control.on('error', (error) => lost(new ForkserverError(`the connection to the forkserver failed: ${error.message}`, { cause: error })))
     control.on('close', () => lost(new ForkserverError('the forkserver exited')))
-    server?.once('exit', (code, signal) => this.close(new ForkserverError(`the forkserver exited (${signal ? `killed by ${signal}` : `code ${String(code)}`})${signal === 'SIGABRT' ? `: ${ABORTED}` : ''}`)))
+    server?.once('exit', (code, signal) =>
+      this.close(
+        new ForkserverError(`the forkserver exited (${signal ? `killed by ${signal}` : `code ${String(code)}`})${signal === 'SIGABRT' ? `: ${ABORTED}` : ''}`),
+      ),
+    )
   }
 
   /** Resolves once the forkserver accepted this process and its socket listens; rejects when the forkserver went away first. */
@@ -307,7 +311,8 @@ export class ServerLink implements SignalRoute {
       }
       if (!first) return
       const handle = typeof first.ticket === 'string' ? this.#tickets.get(first.ticket) : undefined
-      if (!handle || typeof first.pid !== 'number' || !Number.isInteger(first.pid)) return refuse(first.ticket === undefined ? 'no ticket' : 'not a ticket of this process')
+      if (!handle || typeof first.pid !== 'number' || !Number.isInteger(first.pid))
+        return refuse(first.ticket === undefined ? 'no ticket' : 'not a ticket of this process')
       clearTimeout(timer)
       this.#tickets.delete(first.ticket as string)
       socket.off('data', onData)

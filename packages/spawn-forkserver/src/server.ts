@@ -15,7 +15,18 @@ import { secretMatches } from './auth.js'
 import { logger } from './log.js'
 import { Pool, type Owner } from './pool.js'
 import { createSocketDir, removeSocketDir, sweepStaleDirs, type SocketDir } from './socket-dir.js'
-import { MAX_FIRST_MESSAGE_BYTES, MAX_MESSAGE_BYTES, MessageReader, WireError, encodeMessage, isActorRequest, isPoolConfig, type PoolConfig, type ServerMessage, type SpawnMessage } from './wire.js'
+import {
+  MAX_FIRST_MESSAGE_BYTES,
+  MAX_MESSAGE_BYTES,
+  MessageReader,
+  WireError,
+  encodeMessage,
+  isActorRequest,
+  isPoolConfig,
+  type PoolConfig,
+  type ServerMessage,
+  type SpawnMessage,
+} from './wire.js'
 
 /** How long a new connection may take to send its first message, in ms. */
 const FIRST_MESSAGE_TIMEOUT = 5000

@@ -287,5 +287,13 @@ export function isActorRequest(value: unknown): value is ActorRequest {
 /** True when `value` is a well-formed {@link PoolConfig}. */
 export function isPoolConfig(value: unknown): value is PoolConfig {
   const c = value as Partial<PoolConfig> | null
-  return typeof c === 'object' && c !== null && typeof c.poolSize === 'number' && Number.isInteger(c.poolSize) && c.poolSize >= 0 && isStringArray(c.preload) && isStringArray(c.execArgv)
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.poolSize === 'number' &&
+    Number.isInteger(c.poolSize) &&
+    c.poolSize >= 0 &&
+    isStringArray(c.preload) &&
+    isStringArray(c.execArgv)
+  )
 }

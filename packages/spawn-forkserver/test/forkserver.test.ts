@@ -97,10 +97,13 @@ describe('stopping', () => {
     const info = await startForkserver()
     const idle = await waitForPool(2)
     let actor: Portal | undefined
-    await withNursery(async (nursery) => {
-      actor = await nursery.startActor('short-lived', { enableModules })
-      await actor.run(task('add'), [1, 1])
-    }, { spawnMethod })
+    await withNursery(
+      async (nursery) => {
+        actor = await nursery.startActor('short-lived', { enableModules })
+        await actor.run(task('add'), [1, 1])
+      },
+      { spawnMethod },
+    )
     await stopForkserver()
     for (const pid of [info.pid as number, ...idle, actor?.actor.pid as number]) expect(isAlive(pid)).toBe(false)
     expect(existsSync(dirname(info.address))).toBe(false)
@@ -143,11 +146,14 @@ describe('stopping', () => {
     expect(isAlive(victim?.actor.pid as number)).toBe(false)
     const dir = dirname(info.address)
     // What is left in it, if anything, says who still wrote there.
-    expect(await waitFor(() => !existsSync(dir), 2000) || readdirSync(dir)).toBe(true)
-    await withNursery(async (nursery) => {
-      const portal = await nursery.startActor('after', { enableModules })
-      expect(await portal.run(task('add'), [1, 2])).toBe(3)
-    }, { spawnMethod })
+    expect((await waitFor(() => !existsSync(dir), 2000)) || readdirSync(dir)).toBe(true)
+    await withNursery(
+      async (nursery) => {
+        const portal = await nursery.startActor('after', { enableModules })
+        expect(await portal.run(task('add'), [1, 2])).toBe(3)
+      },
+      { spawnMethod },
+    )
     expect(forkserverInfo()?.pid).not.toBe(info.pid)
   })
 })
@@ -192,7 +198,10 @@ describe('signals and exits', () => {
     expect(parentOf(polite.proc.pid as number)).toBe(serverPid())
     polite.proc.terminate()
     // 143 once the actor runtime handles SIGTERM; killed by it when it lands earlier, as for a child process.
-    expect([{ code: 143, signal: null }, { code: null, signal: 'SIGTERM' }]).toContainEqual(await polite.proc.wait())
+    expect([
+      { code: 143, signal: null },
+      { code: null, signal: 'SIGTERM' },
+    ]).toContainEqual(await polite.proc.wait())
     const hard = await backend.spawn(request)
     hard.transport.start({ frame: () => {}, close: () => {} })
     hard.proc.kill()

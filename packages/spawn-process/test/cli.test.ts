@@ -24,7 +24,11 @@ describe('harrow backends in an application that installed the process backend',
     const { version } = JSON.parse(readFileSync(join(packages, 'spawn-process', 'package.json'), 'utf8')) as { version: string }
     expect(rows.find((r) => r.key === 'process')).toMatchObject({ installed: true, supported: true, version })
     for (const key of ['worker', 'forkserver']) {
-      expect(rows.find((r) => r.key === key)).toMatchObject({ installed: false, supported: false, reason: expect.stringContaining(`npm install @harrow/spawn-${key}`) as unknown })
+      expect(rows.find((r) => r.key === key)).toMatchObject({
+        installed: false,
+        supported: false,
+        reason: expect.stringContaining(`npm install @harrow/spawn-${key}`) as unknown,
+      })
     }
   })
 })

@@ -6,7 +6,8 @@ import { SPARE_WAITING, isSpareHandout, type ChildData, type SpareHandout } from
 import { portTransport } from './port-transport.js'
 
 const data = workerData as Partial<ChildData> | null
-if (!(data?.port instanceof MessagePort)) throw new TypeError('@harrow/spawn-worker: child.js is the entry of a worker actor and must be started by the worker backend')
+if (!(data?.port instanceof MessagePort))
+  throw new TypeError('@harrow/spawn-worker: child.js is the entry of a worker actor and must be started by the worker backend')
 
 /** True when this thread already loads TypeScript (tsx registered itself here). */
 async function typescriptLoads(): Promise<boolean> {

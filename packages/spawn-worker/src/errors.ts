@@ -54,7 +54,12 @@ export class WorkerOutOfMemoryError extends HarrowError {
   declare readonly resourceLimits: Readonly<Record<string, number>> | undefined
 
   constructor(resourceLimits: Readonly<Record<string, number>> | undefined, cause: unknown) {
-    const limits = resourceLimits && Object.keys(resourceLimits).length > 0 ? Object.entries(resourceLimits).map(([k, v]) => `${k}: ${v}`).join(', ') : undefined
+    const limits =
+      resourceLimits && Object.keys(resourceLimits).length > 0
+        ? Object.entries(resourceLimits)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ')
+        : undefined
     super(
       `out of memory: the worker thread's JS heap reached its limit (${limits ? `backend.resourceLimits { ${limits} }` : "V8's default limits"}) and Node stopped the thread (ERR_WORKER_OUT_OF_MEMORY)`,
       { cause },

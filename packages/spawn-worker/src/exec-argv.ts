@@ -20,7 +20,10 @@ const INVALID_PREFIX = 'Initiated Worker with invalid execArgv flags: '
 export function refusedFlags(error: unknown): string[] | undefined {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
   if (code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || typeof message !== 'string' || !message.startsWith(INVALID_PREFIX)) return undefined
-  const flags = message.slice(INVALID_PREFIX.length).split(', ').filter((flag) => flag.length > 0)
+  const flags = message
+    .slice(INVALID_PREFIX.length)
+    .split(', ')
+    .filter((flag) => flag.length > 0)
   return flags.length > 0 ? flags : undefined
 }
 
@@ -44,7 +47,10 @@ export function withoutFlags(execArgv: readonly string[], refused: readonly stri
  * (listed in its own `process.execArgv`, so in effect for every thread: V8
  * flags are process-wide) and those it does not, which no thread can get.
  */
-export function classifyRefused(refused: readonly string[], processExecArgv: readonly string[] = process.execArgv): { inEffect: string[]; impossible: string[] } {
+export function classifyRefused(
+  refused: readonly string[],
+  processExecArgv: readonly string[] = process.execArgv,
+): { inEffect: string[]; impossible: string[] } {
   const inEffect: string[] = []
   const impossible: string[] = []
   for (const flag of refused) (processExecArgv.includes(flag) ? inEffect : impossible).push(flag)

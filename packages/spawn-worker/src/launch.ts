@@ -128,7 +128,13 @@ export function launchThread(shape: ThreadShape, name: string, spare = false): L
   for (;;) {
     // A channel of its own rather than `parentPort`: closing it is how either side says "I am gone", as EOF is for a socket.
     const { port1, port2 } = new MessageChannel()
-    const workerData: ChildData = { port: port2, maxFrameSize: shape.maxFrameSize, name, ...(tsxApi === undefined ? {} : { tsxApi }), ...(spare ? { spare } : {}) }
+    const workerData: ChildData = {
+      port: port2,
+      maxFrameSize: shape.maxFrameSize,
+      name,
+      ...(tsxApi === undefined ? {} : { tsxApi }),
+      ...(spare ? { spare } : {}),
+    }
     let worker: Worker
     try {
       worker = new Worker(CHILD_ENTRY, {
@@ -151,7 +157,9 @@ export function launchThread(shape: ThreadShape, name: string, spare = false): L
       continue
     }
     const proc = new WorkerHandle(worker, (error) =>
-      (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkerOutOfMemoryError(resourceLimits as Record<string, number> | undefined, error) : error,
+      (error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? new WorkerOutOfMemoryError(resourceLimits as Record<string, number> | undefined, error)
+        : error,
     )
     return { worker, port: port1, proc }
   }

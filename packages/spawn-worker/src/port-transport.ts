@@ -123,14 +123,14 @@ export function portTransport(port: MessagePort, options: PortTransportOptions =
     }
     const end = bytes.byteLength
     // Check the whole batch first: an oversized or truncated frame refuses all of it, undecoded.
-    for (let offset = 0; offset < end; ) {
+    for (let offset = 0; offset < end;) {
       if (end - offset < LENGTH_BYTES) return finish(new ProtocolError('malformed', 'a truncated frame length on the actor channel'))
       const length = bytes.readUInt32BE(offset)
       if (length > maxFrameSize) return finish(new ProtocolError('oversized', `frame of ${length} bytes exceeds the maximum of ${maxFrameSize}`))
       offset += LENGTH_BYTES + length
       if (offset > end) return finish(new ProtocolError('malformed', 'a truncated frame on the actor channel'))
     }
-    for (let offset = 0; offset < end && !closed; ) {
+    for (let offset = 0; offset < end && !closed;) {
       const length = bytes.readUInt32BE(offset)
       // Buffers, not plain Uint8Arrays: msgpackr decodes `bin` as its input's type, and socket frames are Buffers.
       sink.frame(bytes.subarray(offset + LENGTH_BYTES, offset + LENGTH_BYTES + length))

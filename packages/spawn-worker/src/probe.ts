@@ -26,7 +26,8 @@ export function probeWorkerThreads(load: () => unknown = loadWorkerThreads): Pro
   if (typeof Worker !== 'function' || typeof MessageChannel !== 'function') {
     return {
       supported: false,
-      reason: "this runtime's node:worker_threads has no Worker or MessageChannel, so actors cannot run as threads; run on Node.js >= 20.19, or use spawn method 'process'",
+      reason:
+        "this runtime's node:worker_threads has no Worker or MessageChannel, so actors cannot run as threads; run on Node.js >= 20.19, or use spawn method 'process'",
     }
   }
   return { supported: true }

@@ -39,7 +39,9 @@ function wantedFromEnvironment(): number {
   if (value === undefined || value === '') return 0
   const count = Number(value)
   if (Number.isSafeInteger(count) && count >= 0) return count
-  process.emitWarning(`@harrow/spawn-worker: ${WORKER_SPARES_ENV}=${value} is not a whole number, 0 or more: no spare threads`, { code: 'HARROW_WORKER_SPARES' })
+  process.emitWarning(`@harrow/spawn-worker: ${WORKER_SPARES_ENV}=${value} is not a whole number, 0 or more: no spare threads`, {
+    code: 'HARROW_WORKER_SPARES',
+  })
   return 0
 }
 
@@ -65,7 +67,11 @@ function launchSpare(): void {
     if (spare.retired) return
     // Died idle. One that had booted is replaced; one that could not boot is reported, not started again and again.
     if (spare.isBooted) scheduleRefill()
-    else process.emitWarning(`@harrow/spawn-worker: a spare thread ended before it was ready (exit code ${String(exit.code)}${exit.error ? `: ${exit.error.message}` : ''})`, { code: 'HARROW_WORKER_SPARES' })
+    else
+      process.emitWarning(
+        `@harrow/spawn-worker: a spare thread ended before it was ready (exit code ${String(exit.code)}${exit.error ? `: ${exit.error.message}` : ''})`,
+        { code: 'HARROW_WORKER_SPARES' },
+      )
   })
   spares.add(spare)
 }

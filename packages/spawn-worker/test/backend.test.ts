@@ -113,7 +113,10 @@ describe('worker actors', () => {
     try {
       await withNursery(
         async (nursery) => {
-          const portal = await nursery.startActor('env', { enableModules: [new URL('../../testing/fixtures/tasks.mjs', import.meta.url)], env: { HARROW_WORKER_TEST: 'set', HARROW_WORKER_TEST_REMOVED: undefined } })
+          const portal = await nursery.startActor('env', {
+            enableModules: [new URL('../../testing/fixtures/tasks.mjs', import.meta.url)],
+            env: { HARROW_WORKER_TEST: 'set', HARROW_WORKER_TEST_REMOVED: undefined },
+          })
           const environment = ref(new URL('../../testing/fixtures/tasks.mjs', import.meta.url), 'environment')
           expect(await portal.run(environment, ['HARROW_WORKER_TEST'])).toMatchObject({ value: 'set' })
           expect(await portal.run(environment, ['HARROW_WORKER_TEST_REMOVED'])).toMatchObject({ value: undefined })

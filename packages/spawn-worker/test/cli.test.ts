@@ -24,7 +24,11 @@ describe('harrow backends in an application that installed the worker backend', 
     const rows = JSON.parse(stdout) as { key: string; installed: boolean; supported: boolean; version?: string; reason?: string }[]
     expect(rows.find((r) => r.key === 'worker')).toMatchObject({ installed: true, supported: true, version })
     for (const key of ['process', 'forkserver']) {
-      expect(rows.find((r) => r.key === key)).toMatchObject({ installed: false, supported: false, reason: expect.stringContaining(`npm install @harrow/spawn-${key}`) as unknown })
+      expect(rows.find((r) => r.key === key)).toMatchObject({
+        installed: false,
+        supported: false,
+        reason: expect.stringContaining(`npm install @harrow/spawn-${key}`) as unknown,
+      })
     }
   })
 })

@@ -17,7 +17,9 @@ function refusal(execArgv: string[]): unknown {
 
 describe('execArgv for worker threads', () => {
   test("Node 20 takes the flags harrow's users and vitest pass, and harrow reads which it refuses", () => {
-    expect(refusal(['--conditions', 'development', '--require', '/dev/null', '--import', 'data:text/javascript,', '--no-warnings', '--enable-source-maps'])).toBeUndefined()
+    expect(
+      refusal(['--conditions', 'development', '--require', '/dev/null', '--import', 'data:text/javascript,', '--no-warnings', '--enable-source-maps']),
+    ).toBeUndefined()
     expect(refusedFlags(refusal(['--expose-gc', '--no-warnings', '--max-old-space-size=64']))).toEqual(['--expose-gc', '--max-old-space-size=64'])
     expect(refusedFlags(new Error('something else'))).toBeUndefined()
   })
@@ -35,7 +37,10 @@ describe('execArgv for worker threads', () => {
     const dir = mkdtempSync(join(tmpdir(), 'harrow-tsx-'))
     const tsx = join(dir, 'node_modules', 'tsx')
     mkdirSync(join(tsx, 'dist', 'esm', 'api'), { recursive: true })
-    writeFileSync(join(tsx, 'package.json'), JSON.stringify({ name: 'tsx', exports: { '.': './dist/loader.mjs', './esm/api': { import: { default: './dist/esm/api/index.mjs' } } } }))
+    writeFileSync(
+      join(tsx, 'package.json'),
+      JSON.stringify({ name: 'tsx', exports: { '.': './dist/loader.mjs', './esm/api': { import: { default: './dist/esm/api/index.mjs' } } } }),
+    )
     writeFileSync(join(tsx, 'dist', 'loader.mjs'), '')
     writeFileSync(join(tsx, 'dist', 'esm', 'api', 'index.mjs'), '')
     afterAll(() => rmSync(dir, { recursive: true, force: true }))

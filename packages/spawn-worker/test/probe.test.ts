@@ -9,7 +9,12 @@ import { probeWorkerThreads } from '../src/probe.js'
 describe('the worker probe', () => {
   test('supports this runtime, and the registry lists worker as installed and supported', async () => {
     expect(probeWorkerThreads()).toEqual({ supported: true })
-    expect((await listSpawnMethods()).find((row) => row.key === 'worker')).toMatchObject({ installed: true, supported: true, packageName: '@harrow/spawn-worker', version })
+    expect((await listSpawnMethods()).find((row) => row.key === 'worker')).toMatchObject({
+      installed: true,
+      supported: true,
+      packageName: '@harrow/spawn-worker',
+      version,
+    })
   })
 
   test('is honest on a runtime without worker_threads: unsupported, with the reason', () => {

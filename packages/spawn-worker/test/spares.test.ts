@@ -147,7 +147,10 @@ describe('spare threads', () => {
     const preload = new URL('./fixtures/roots/slow-spare-preload.mjs', import.meta.url).href
     const entry = new URL('../dist/index.js', import.meta.url).href
     const started = performance.now()
-    const { stdout } = await run(process.execPath, ['--import', preload, root, entry, tasks.href], { timeout: 20_000, env: { ...process.env, HARROW_WORKER_SPARES: '1' } })
+    const { stdout } = await run(process.execPath, ['--import', preload, root, entry, tasks.href], {
+      timeout: 20_000,
+      env: { ...process.env, HARROW_WORKER_SPARES: '1' },
+    })
     expect(JSON.parse(stdout)).toEqual({ sum: 3 })
     // Bound against a hang only: the spare would hold the process for a minute.
     expect(performance.now() - started).toBeLessThan(20_000)

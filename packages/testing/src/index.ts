@@ -18,7 +18,19 @@ import { wireTests } from './conformance/wire.js'
 
 export type { BackendCapabilities, ConformanceOptions } from './conformance/context.js'
 export { allPids, childPids, commandLine, descendantPids, isAlive, pidsWithEnv, processGroup, waitFor } from './processes.js'
-export { assertNoLeaks, currentLeaks, describeLeaks, harrowSocketFiles, startLeakWatch, LeakError, LEAK_GRACE, SOCKET_DIR_PREFIX, TEST_TOKEN_ENV, type Leak, type LeakBaseline } from './leaks.js'
+export {
+  assertNoLeaks,
+  currentLeaks,
+  describeLeaks,
+  harrowSocketFiles,
+  startLeakWatch,
+  LeakError,
+  LEAK_GRACE,
+  SOCKET_DIR_PREFIX,
+  TEST_TOKEN_ENV,
+  type Leak,
+  type LeakBaseline,
+} from './leaks.js'
 export { skipOnSpawnBackend, type SkipOptions } from './skip.js'
 export { test, type HarrowFixtures } from './test-api.js'
 export { projectSpawnMethod } from './provided.js'

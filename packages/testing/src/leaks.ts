@@ -137,7 +137,9 @@ export class LeakError extends Error {
   readonly leaks: readonly Leak[]
 
   constructor(testName: string, leaks: readonly Leak[]) {
-    super(`test "${testName}" left ${leaks.length} process${leaks.length === 1 ? '' : 'es'}, actor${leaks.length === 1 ? '' : 's'} or socket${leaks.length === 1 ? '' : 's'} behind:\n${describeLeaks(leaks)}`)
+    super(
+      `test "${testName}" left ${leaks.length} process${leaks.length === 1 ? '' : 'es'}, actor${leaks.length === 1 ? '' : 's'} or socket${leaks.length === 1 ? '' : 's'} behind:\n${describeLeaks(leaks)}`,
+    )
     this.name = 'LeakError'
     this.leaks = leaks
   }

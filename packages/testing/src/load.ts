@@ -53,7 +53,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     // Spawned in small batches: a burst of hundreds of boots on two cores only measures the scheduler.
     for (let i = 0; i < options.actors; i += 10) {
       const batch = Array.from({ length: Math.min(10, options.actors - i) }, (_, j) =>
-        nursery.startActor(`load-${i + j}`, { enableModules: [fixtureModules.tasks], spawnMethod: options.backends[(i + j) % options.backends.length] as SpawnMethodKey }),
+        nursery.startActor(`load-${i + j}`, {
+          enableModules: [fixtureModules.tasks],
+          spawnMethod: options.backends[(i + j) % options.backends.length] as SpawnMethodKey,
+        }),
       )
       portals.push(...(await Promise.all(batch)))
     }

@@ -134,7 +134,10 @@ export function callTests({ key }: SuiteContext): void {
       await withNursery(
         async (nursery) => {
           const portal = await nursery.startActor('returns-badly', { enableModules })
-          await expect(portal.run(task('unsendableResult'))).rejects.toMatchObject({ boxedType: 'TypeError', remoteMessage: expect.stringMatching(/return value\.handler/) as unknown })
+          await expect(portal.run(task('unsendableResult'))).rejects.toMatchObject({
+            boxedType: 'TypeError',
+            remoteMessage: expect.stringMatching(/return value\.handler/) as unknown,
+          })
           expect(await portal.run(task('add'), [1, 1])).toBe(2)
         },
         { spawnMethod: key },

@@ -16,7 +16,9 @@ export function failureTests({ key }: SuiteContext): void {
       const barrier = join(mkdtempSync(join(tmpdir(), 'harrow-barrier-')), 'go')
       const failure = await withNursery(
         async (nursery) => {
-          await Promise.all(Array.from({ length: 25 }, (_, i) => nursery.runInActor(task('boomWhenExists'), [barrier, `failure ${i}`], { name: `failing-${i}` })))
+          await Promise.all(
+            Array.from({ length: 25 }, (_, i) => nursery.runInActor(task('boomWhenExists'), [barrier, `failure ${i}`], { name: `failing-${i}` })),
+          )
           writeFileSync(barrier, 'go')
         },
         { spawnMethod: key },

@@ -119,13 +119,20 @@ export function faultTests({ key, capabilities }: SuiteContext): void {
 
     // RLIMIT_NPROC binds only an unprivileged user: the test drops to `nobody` to hit it, which needs root.
     const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv')
-    test.runIf(canDropPrivileges)('running out of processes and threads while spawning (ulimit -u, as an unprivileged user) is a clear harrow error naming the cause', async () => {
-      const args = (await rootProgramArgs(rootPrograms.exhaust, key)).map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
-      const { stdout } = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'bash', '-c', `ulimit -u 20 && exec '${process.execPath}' ${args}`], { timeout: 60_000 })
-      const outcome = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { spawned: number; error?: { name: string; message: string; harrow: boolean } }
-      expect(outcome.error?.harrow).toBe(true)
-      expect(outcome.error?.message).toMatch(/EAGAIN|ulimit -u/)
-    })
+    test.runIf(canDropPrivileges)(
+      'running out of processes and threads while spawning (ulimit -u, as an unprivileged user) is a clear harrow error naming the cause',
+      async () => {
+        const args = (await rootProgramArgs(rootPrograms.exhaust, key)).map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
+        const { stdout } = await run(
+          'setpriv',
+          ['--reuid=65534', '--regid=65534', '--clear-groups', 'bash', '-c', `ulimit -u 20 && exec '${process.execPath}' ${args}`],
+          { timeout: 60_000 },
+        )
+        const outcome = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { spawned: number; error?: { name: string; message: string; harrow: boolean } }
+        expect(outcome.error?.harrow).toBe(true)
+        expect(outcome.error?.message).toMatch(/EAGAIN|ulimit -u/)
+      },
+    )
   })
 
   describe.runIf(capabilities.processes)('signals to the root', () => {

@@ -44,39 +44,51 @@ async function killRoot(key: string, phase: string): Promise<string[]> {
 
 export function killMatrixTests({ key, capabilities }: SuiteContext): void {
   describe('kill matrix', () => {
-    test(`SIGKILL of the root at random moments (${ITERATIONS} runs across spawn, call, stream, context) leaves nothing of its tree`, { timeout: ITERATIONS * 3000 + 30_000 }, async () => {
-      const survivors: string[] = []
-      for (let i = 0; i < ITERATIONS; i += PARALLEL) {
-        const batch = Array.from({ length: Math.min(PARALLEL, ITERATIONS - i) }, (_, j) => killRoot(key, PHASES[(i + j) % PHASES.length] as string))
-        for (const left of await Promise.all(batch)) survivors.push(...left)
-      }
-      expect(survivors).toEqual([])
-    })
+    test(
+      `SIGKILL of the root at random moments (${ITERATIONS} runs across spawn, call, stream, context) leaves nothing of its tree`,
+      { timeout: ITERATIONS * 3000 + 30_000 },
+      async () => {
+        const survivors: string[] = []
+        for (let i = 0; i < ITERATIONS; i += PARALLEL) {
+          const batch = Array.from({ length: Math.min(PARALLEL, ITERATIONS - i) }, (_, j) => killRoot(key, PHASES[(i + j) % PHASES.length] as string))
+          for (const left of await Promise.all(batch)) survivors.push(...left)
+        }
+        expect(survivors).toEqual([])
+      },
+    )
 
-    test(`killing a middle actor at random moments (${ITERATIONS} runs) is an ActorFailure in its parent and its subtree goes too`, { timeout: ITERATIONS * 3000 + 30_000 }, async () => {
-      for (let i = 0; i < ITERATIONS; i++) {
-        const phase = PHASES[i % PHASES.length] as string
-        let grandchildren: number[] = []
-        const failure = await withNursery(
-          async (nursery) => {
-            const middle = await nursery.startActor('middle', { enableModules: [fixtureModules.tasks] })
-            const work = middle.run(task('workload'), [phase])
-            await randomDelay()
-            if (capabilities.processes && middle.actor.pid !== undefined) {
-              grandchildren = childPids(middle.actor.pid)
-              process.kill(middle.actor.pid, 'SIGKILL')
-            } else {
-              // A thread cannot be sent a signal: it ends itself abruptly instead.
-              middle.run(task('exitNow'), [137]).catch(() => {})
-            }
-            await work
-          },
-          { spawnMethod: key },
-        ).catch((e: unknown) => e)
-        expect(failure, `run ${i} (${phase})`).toBeInstanceOf(ActorFailure)
-        expect(failure).toMatchObject({ phase: 'running', actor: { name: 'middle' }, ...(capabilities.processes ? { signal: 'SIGKILL', exitCode: null } : { exitCode: 137 }) })
-        expect(await waitFor(() => !grandchildren.some(isAlive), TEARDOWN_BOUND), `run ${i} (${phase}): grandchildren ${grandchildren.join(', ')}`).toBe(true)
-      }
-    })
+    test(
+      `killing a middle actor at random moments (${ITERATIONS} runs) is an ActorFailure in its parent and its subtree goes too`,
+      { timeout: ITERATIONS * 3000 + 30_000 },
+      async () => {
+        for (let i = 0; i < ITERATIONS; i++) {
+          const phase = PHASES[i % PHASES.length] as string
+          let grandchildren: number[] = []
+          const failure = await withNursery(
+            async (nursery) => {
+              const middle = await nursery.startActor('middle', { enableModules: [fixtureModules.tasks] })
+              const work = middle.run(task('workload'), [phase])
+              await randomDelay()
+              if (capabilities.processes && middle.actor.pid !== undefined) {
+                grandchildren = childPids(middle.actor.pid)
+                process.kill(middle.actor.pid, 'SIGKILL')
+              } else {
+                // A thread cannot be sent a signal: it ends itself abruptly instead.
+                middle.run(task('exitNow'), [137]).catch(() => {})
+              }
+              await work
+            },
+            { spawnMethod: key },
+          ).catch((e: unknown) => e)
+          expect(failure, `run ${i} (${phase})`).toBeInstanceOf(ActorFailure)
+          expect(failure).toMatchObject({
+            phase: 'running',
+            actor: { name: 'middle' },
+            ...(capabilities.processes ? { signal: 'SIGKILL', exitCode: null } : { exitCode: 137 }),
+          })
+          expect(await waitFor(() => !grandchildren.some(isAlive), TEARDOWN_BOUND), `run ${i} (${phase}): grandchildren ${grandchildren.join(', ')}`).toBe(true)
+        }
+      },
+    )
   })
 }

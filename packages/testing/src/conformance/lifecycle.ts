@@ -175,7 +175,7 @@ export function lifecycleTests({ key, capabilities }: SuiteContext): void {
       )
     })
 
-    test("actors spawn their own children with their own spawn method by default", async () => {
+    test('actors spawn their own children with their own spawn method by default', async () => {
       await withNursery(
         async (nursery) => {
           const child = await nursery.startActor('parent', { enableModules })

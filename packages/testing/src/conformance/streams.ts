@@ -58,7 +58,10 @@ export function streamTests({ key }: SuiteContext): void {
       await withNursery(
         async (nursery) => {
           const portal = await nursery.startActor('confused', { enableModules })
-          await expect(portal.run(task('count'), [1])).rejects.toMatchObject({ boxedType: 'TypeError', remoteMessage: expect.stringMatching(/portal\.stream/) as unknown })
+          await expect(portal.run(task('count'), [1])).rejects.toMatchObject({
+            boxedType: 'TypeError',
+            remoteMessage: expect.stringMatching(/portal\.stream/) as unknown,
+          })
           const stream = portal.stream(task('add'), [1, 2])
           await expect(stream.next()).rejects.toMatchObject({ boxedType: 'TypeError', remoteMessage: expect.stringMatching(/portal\.run/) as unknown })
         },

@@ -140,5 +140,4 @@ describe('the harness, run on itself', () => {
     const reported = results(all).get(`spawn method unavailable: nowhere: ${UNSUPPORTED_REASON}`)
     expect(reported?.status).toBe('skipped')
   })
-
 })
