@@ -1,9 +1,10 @@
 import { packageConfig } from '../../tsup.base.ts'
 
 export default packageConfig({
-  entry: ['src/index.ts', 'src/cli.ts', 'src/env.ts'],
-  // env.ts is a subpath of its own (`@harrow/core/env`): a forkserver or a warm child reads it without loading core.
-  publicEntries: ['src/index.ts', 'src/env.ts'],
-  // msgpackr keeps its extension table in module state; core's copy must be its own (see src/codec.ts).
+  entry: ['src/index.ts', 'src/backend.ts', 'src/child.ts', 'src/env.ts', 'src/cli.ts'],
+  // Subpaths of their own: `backend` for backend authors (light: no codec), `child` for backends' child entries,
+  // `env` for warm children's environment rules.
+  publicEntries: ['src/index.ts', 'src/backend.ts', 'src/child.ts', 'src/env.ts'],
+  // msgpackr keeps its extension table in module state; core's copy must be its own (see src/wire/codec.ts).
   noExternal: ['msgpackr'],
 })

@@ -2,7 +2,7 @@
 /** The `harrow` command: `harrow backends [--json]` lists the spawn methods and why any is unavailable. */
 
 import { parseArgs } from 'node:util'
-import { listSpawnMethods, type SpawnMethodStatus } from './registry.js'
+import { listSpawnMethods, type SpawnMethodStatus } from './shared/registry.js'
 
 const USAGE = `usage: harrow <command>
 

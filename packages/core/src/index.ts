@@ -1,30 +1,21 @@
-/** @harrow/core: structured-concurrency actors for Node.js. */
+/**
+ * @harrow/core: structured-concurrency actors for Node.js. This is the
+ * application's entry; backend authors import `@harrow/core/backend`, and a
+ * backend's child entry `@harrow/core/child`.
+ */
 
-export { SPAWN_METHODS, type BuiltinSpawnMethod, type CustomSpawnMethods, type SpawnMethodKey } from './spawn-methods.js'
+export { SPAWN_METHODS, type BuiltinSpawnMethod, type CustomSpawnMethods, type SpawnMethodKey } from './shared/spawn-methods.js'
 export {
   registerSpawnMethod,
   listSpawnMethods,
   trySetStartMethod,
   getStartMethod,
-  loadSpawnBackend,
-  loadedSpawnBackends,
   knownSpawnMethods,
   SPAWN_METHOD_ENV,
   DEFAULT_SPAWN_METHOD,
   type SpawnMethodStatus,
-} from './registry.js'
-export type {
-  BackendOptions,
-  ExitInfo,
-  ProbeResult,
-  ProcHandle,
-  SpawnBackend,
-  SpawnedChild,
-  SpawnMethodRegistration,
-  SpawnRequest,
-  Transport,
-  TransportSink,
-} from './backend.js'
+} from './shared/registry.js'
+export type { BackendOptions, ProbeResult, SpawnMethodRegistration } from './shared/contracts.js'
 export {
   HarrowError,
   RemoteActorError,
@@ -39,32 +30,17 @@ export {
   type ActorId,
   type ActorPhase,
   type ProtocolViolation,
-} from './errors.js'
-export { ref, type FnRef } from './ref.js'
-export { openNursery, withNursery, ActorNursery, type NurseryOptions, type ActorOptions } from './nursery.js'
-export { Portal, type CallOptions, type CancelActorOptions, type Remote } from './portal.js'
-export { ActorStream } from './stream.js'
-export { Context } from './context.js'
-export { context, currentTask, isContextFunction, type ActorContext, type ContextFunction } from './task.js'
-export { currentActor, liveActors, type ActorInfo, type TaskInfo } from './runtime.js'
-export { getTreeValue, setTreeValue } from './tree.js'
-export {
-  hardKill,
-  softKill,
-  exhaustPortal,
-  cancelOnCompletion,
-  waitForPeerOrProcDeath,
-  TERMINATE_AFTER,
-  KILL_GRACE,
-  type CancellablePortal,
-  type HardKillOptions,
-  type SoftKillOptions,
-} from './lifecycle.js'
-export { STARTUP_TIMEOUT } from './spawn.js'
-export { assertSendable } from './codec.js'
-export { runActor, exitAfterFlush, EXIT_FLUSH_BOUND, ORPHAN_TERMINATE_AFTER, type ActorHost } from './child.js'
-export { rehearseProtocol } from './rehearsal.js'
-export { closedTransport, socketTransport, type SocketTransportOptions } from './socket-transport.js'
-export { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_FRAMES } from './frames.js'
-export { PROTOCOL_VERSION } from './protocol.js'
-export { FLOW_WINDOW, FLOW_WINDOW_BYTES } from './flow.js'
+} from './shared/errors.js'
+export { ref, type FnRef } from './shared/ref.js'
+export { openNursery, withNursery, ActorNursery, type NurseryOptions, type ActorOptions } from './parent/nursery.js'
+export { Portal, type CallOptions, type CancelActorOptions, type Remote } from './parent/portal.js'
+export { ActorStream } from './parent/stream.js'
+export { Context } from './parent/context.js'
+export { context, currentTask, isContextFunction, type ActorContext, type ContextFunction } from './actor/task.js'
+export { currentActor, liveActors, type ActorInfo, type TaskInfo } from './shared/realm.js'
+export { TERMINATE_AFTER, KILL_GRACE } from './parent/lifecycle.js'
+export { STARTUP_TIMEOUT } from './parent/spawn.js'
+export { assertSendable } from './wire/sendable.js'
+export { DEFAULT_MAX_FRAME_SIZE } from './wire/frames.js'
+export { PROTOCOL_VERSION } from './wire/protocol.js'
+export { FLOW_WINDOW, FLOW_WINDOW_BYTES } from './wire/flow.js'

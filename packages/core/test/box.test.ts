@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { boxError, unboxError } from '../src/box.js'
-import { RemoteActorError } from '../src/errors.js'
+import { boxError, unboxError } from '../src/wire/box.js'
+import { RemoteActorError } from '../src/shared/errors.js'
 
 const grandchild = { name: 'grandchild', uid: 'g' }
 const child = { name: 'child', uid: 'c' }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import { ActorFailure, HarrowError, isHarrowError } from '../src/errors.js'
-import { Codec, assertSendable } from '../src/codec.js'
+import { ActorFailure, HarrowError, isHarrowError } from '../src/shared/errors.js'
+import { Codec } from '../src/wire/codec.js'
+import { assertSendable } from '../src/wire/sendable.js'
 
 function roundTrip<T>(value: T): T {
   const sender = new Codec()

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest'
-import type { ExitInfo, ProcHandle, Transport, TransportSink } from '../src/backend.js'
-import { Codec } from '../src/codec.js'
-import { ActorConnection } from '../src/connection.js'
-import { ProtocolError } from '../src/errors.js'
-import { Op, PROTOCOL_VERSION, TaskKind } from '../src/protocol.js'
+import type { ExitInfo, ProcHandle, Transport, TransportSink } from '../src/shared/contracts.js'
+import { Codec } from '../src/wire/codec.js'
+import { ActorConnection } from '../src/parent/connection.js'
+import { ProtocolError } from '../src/shared/errors.js'
+import { Op, PROTOCOL_VERSION, TaskKind } from '../src/wire/protocol.js'
 
 /** A transport whose peer is the test: it decodes what the parent sends and encodes what the "child" says. */
 class ScriptedPeer implements Transport {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { FLOW_WINDOW, FLOW_WINDOW_BYTES, ReceiveWindow, SendWindow } from '../src/flow.js'
+import { FLOW_WINDOW, FLOW_WINDOW_BYTES, ReceiveWindow, SendWindow } from '../src/wire/flow.js'
 
 describe('flow control', () => {
   test('a sender stops after a window of items, and a receiver grants half a window back', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { ProtocolError } from '../src/errors.js'
-import { FrameDecoder, FrameWriter } from '../src/frames.js'
+import { ProtocolError } from '../src/shared/errors.js'
+import { FrameDecoder, FrameWriter } from '../src/wire/frames.js'
 
 function framed(...payloads: Uint8Array[]): Buffer {
   const chunks: Buffer[] = []

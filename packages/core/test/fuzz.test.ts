@@ -3,15 +3,15 @@
 // never a crash, a hang, or an allocation the peer chose.
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import type { ExitInfo, ProcHandle, Transport, TransportSink } from '../src/backend.js'
-import { Channel } from '../src/channel.js'
-import { Codec } from '../src/codec.js'
-import { ActorConnection } from '../src/connection.js'
-import { ProtocolError } from '../src/errors.js'
-import { FrameDecoder } from '../src/frames.js'
-import { FLOW_WINDOW } from '../src/flow.js'
-import { Op, PROTOCOL_VERSION, TaskKind, asParentMessage, type ChildMessage, type ParentMessage } from '../src/protocol.js'
-import { ActorServer } from '../src/serve.js'
+import type { ExitInfo, ProcHandle, Transport, TransportSink } from '../src/shared/contracts.js'
+import { Channel } from '../src/wire/channel.js'
+import { Codec } from '../src/wire/codec.js'
+import { ActorConnection } from '../src/parent/connection.js'
+import { ProtocolError } from '../src/shared/errors.js'
+import { FrameDecoder } from '../src/wire/frames.js'
+import { FLOW_WINDOW } from '../src/wire/flow.js'
+import { Op, PROTOCOL_VERSION, TaskKind, asParentMessage, type ChildMessage, type ParentMessage } from '../src/wire/protocol.js'
+import { ActorServer } from '../src/actor/serve.js'
 
 const RUNS = Number(process.env.HARROW_FUZZ_RUNS ?? 300)
 
@@ -144,7 +144,7 @@ describe('fuzzing what peers send', () => {
       fc.tuple(fc.constant(Op.Credit), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: FLOW_WINDOW }), fc.integer({ min: 0, max: 1 << 24 })),
       fc.tuple(fc.constant(Op.Send), fc.integer({ min: 1, max: 8 }), fc.anything()),
     )
-    const { context } = await import('../src/task.js')
+    const { context } = await import('../src/actor/task.js')
     const modules = new Map<string, Record<string, unknown>>([
       [
         'file:///enabled.js',

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import type { ExitInfo, ProcHandle } from '../src/backend.js'
-import { ActorFailure } from '../src/errors.js'
-import { KILL_GRACE, cancelOnCompletion, exhaustPortal, hardKill, softKill, waitForPeerOrProcDeath, type CancellablePortal } from '../src/lifecycle.js'
+import type { ExitInfo, ProcHandle } from '../src/shared/contracts.js'
+import { ActorFailure } from '../src/shared/errors.js'
+import { KILL_GRACE, cancelOnCompletion, exhaustPortal, hardKill, softKill, waitForPeerOrProcDeath, type CancellablePortal } from '../src/parent/lifecycle.js'
 
 /** A child that ends when told, or on the signals it does not ignore. */
 class FakeProc implements ProcHandle {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { ProtocolError } from '../src/errors.js'
-import { Op, TaskKind, asChildMessage, asParentMessage } from '../src/protocol.js'
+import { ProtocolError } from '../src/shared/errors.js'
+import { Op, TaskKind, asChildMessage, asParentMessage } from '../src/wire/protocol.js'
 
 const box = { type: 'Error', message: 'm', stack: '', src: { name: 'a', uid: 'u' }, relayPath: [{ name: 'a', uid: 'u' }] }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { ref, toFnRef } from '../src/ref.js'
+import { ref, toFnRef } from '../src/shared/ref.js'
 
 describe('ref', () => {
   test('URLs and absolute paths become normalised file: URLs; bare specifiers stay', () => {

@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import type { SpawnBackend } from '../src/backend.js'
-import { SpawnMethodUnavailableError } from '../src/errors.js'
-import { getStartMethod, listSpawnMethods, loadSpawnBackend, registerSpawnMethod, setDefaultStartMethod, trySetStartMethod } from '../src/registry.js'
-import { SPAWN_METHODS } from '../src/spawn-methods.js'
+import type { SpawnBackend } from '../src/shared/contracts.js'
+import { SpawnMethodUnavailableError } from '../src/shared/errors.js'
+import { getStartMethod, listSpawnMethods, loadSpawnBackend, registerSpawnMethod, setDefaultStartMethod, trySetStartMethod } from '../src/shared/registry.js'
+import { SPAWN_METHODS } from '../src/shared/spawn-methods.js'
 
-declare module '../src/spawn-methods.js' {
+declare module '../src/shared/spawn-methods.js' {
   interface CustomSpawnMethods {
     fake: true
     broken: true

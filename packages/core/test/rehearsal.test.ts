@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { rehearseProtocol } from '../src/index.js'
+import { rehearseProtocol } from '../src/child.js'
 
 describe('rehearseProtocol', () => {
   test('its messages, every kind a spawn and its first call exchange, pass the same checks real ones do', () => {

@@ -1,6 +1,6 @@
 /** The `'forkserver'` backend: actors are warm children that the tree's forkserver hands out. */
 
-import type { SpawnBackend, SpawnedChild, SpawnRequest } from '@harrow/core'
+import type { SpawnBackend, SpawnedChild, SpawnRequest } from '@harrow/core/backend'
 import { infrastructurePaths, infrastructurePids, stopForkserver, useForkserver } from './forkserver.js'
 
 /**

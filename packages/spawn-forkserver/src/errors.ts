@@ -1,6 +1,6 @@
 /** The error the forkserver backend adds to core's. */
 
-import { HarrowError } from '@harrow/core'
+import { HarrowError } from '@harrow/core/backend'
 
 /**
  * The forkserver could not be started, reached or configured: its socket

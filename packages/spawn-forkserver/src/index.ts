@@ -6,7 +6,7 @@
  */
 
 import { createRequire } from 'node:module'
-import { registerSpawnMethod, type ProbeResult } from '@harrow/core'
+import { registerSpawnMethod, type ProbeResult } from '@harrow/core/backend'
 
 /** The npm package name of this backend. */
 export const PACKAGE_NAME = '@harrow/spawn-forkserver'

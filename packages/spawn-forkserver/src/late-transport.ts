@@ -1,6 +1,6 @@
 /** A transport whose byte stream arrives later: a warm child starts core's runtime on it while idle. */
 
-import type { Transport, TransportSink } from '@harrow/core'
+import type { Transport, TransportSink } from '@harrow/core/backend'
 
 /**
  * Queues what is sent until {@link attach} gives it the real transport, then

@@ -2,7 +2,7 @@
 
 import { existsSync } from 'node:fs'
 import type { Socket } from 'node:net'
-import type { ExitInfo, ProcHandle } from '@harrow/core'
+import type { ExitInfo, ProcHandle } from '@harrow/core/backend'
 import { ForkserverError } from './errors.js'
 import { processState } from './process-state.js'
 

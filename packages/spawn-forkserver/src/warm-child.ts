@@ -13,7 +13,8 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import type * as CoreModule from '@harrow/core'
+import type * as BackendHelpers from '@harrow/core/backend'
+import type * as ChildRuntime from '@harrow/core/child'
 import { replaceProcessEnv } from '@harrow/core/env'
 import { applyEnvDelta } from './env.js'
 import { LateTransport } from './late-transport.js'
@@ -23,7 +24,8 @@ import { MessageReader, encodeMessage, isEnvDelta, type AssignMessage, type Chil
 /** How long after its hand-out a child closes its IPC channel to the forkserver, in ms. */
 const CHANNEL_CLOSE_DELAY = 100
 
-type Core = typeof CoreModule
+/** The parts of core a warm child drives itself: the actor runtime and the socket transport. */
+type Core = typeof ChildRuntime & Pick<typeof BackendHelpers, 'socketTransport'>
 
 const log = logger(`forkserver child(${process.pid})`)
 /** The pool's environment, as this child was booted with it: an actor's environment may come as a delta from it. */
@@ -209,7 +211,10 @@ report({ op: 'hello' })
 // which is on the actor's critical path (decoding the spawn spec, booting, serving the first call).
 setFlagsFromString('--no-lazy')
 try {
-  core = await import('@harrow/core')
+  const [child, backend] = await Promise.all([import('@harrow/core/child'), import('@harrow/core/backend')])
+  core = { ...child, socketTransport: backend.socketTransport }
+  // The application's entry too: actor modules import it, and it is compiled here, while idle.
+  await import('@harrow/core')
 } finally {
   setFlagsFromString('--lazy')
 }

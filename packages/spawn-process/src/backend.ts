@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { closedTransport, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core'
+import { closedTransport, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
 import { ChildProcessHandle } from './proc-handle.js'
 
 /** Options of the process backend (none yet): `ActorOptions.env`, `cwd` and `execArgv` cover it. */

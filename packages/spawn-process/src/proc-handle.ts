@@ -1,7 +1,7 @@
 /** A `ProcHandle` over a Node `ChildProcess`. */
 
 import type { ChildProcess } from 'node:child_process'
-import type { ExitInfo, ProcHandle } from '@harrow/core'
+import type { ExitInfo, ProcHandle } from '@harrow/core/backend'
 
 /**
  * Wraps a child process. Node reaps the child itself (libuv's SIGCHLD

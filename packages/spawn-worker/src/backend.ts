@@ -2,7 +2,7 @@
 
 import { resolve } from 'node:path'
 import type { ResourceLimits } from 'node:worker_threads'
-import type { SpawnBackend, SpawnedChild, SpawnRequest } from '@harrow/core'
+import type { SpawnBackend, SpawnedChild, SpawnRequest } from '@harrow/core/backend'
 import { WorkerOptionError } from './errors.js'
 import { launchThread, shapeOf } from './launch.js'
 import { portTransport } from './port-transport.js'

@@ -1,6 +1,6 @@
 /** The errors the worker backend adds to core's: options a thread cannot honour, and a thread that ran out of memory. */
 
-import { HarrowError } from '@harrow/core'
+import { HarrowError } from '@harrow/core/backend'
 
 /** An actor option that a worker thread cannot honour. */
 export type UnsupportedWorkerOption = 'cwd' | 'execArgv'

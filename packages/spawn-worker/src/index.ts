@@ -6,7 +6,9 @@
 
 import { createRequire } from 'node:module'
 import type { ResourceLimits } from 'node:worker_threads'
-import { registerSpawnMethod } from '@harrow/core'
+// The root entry is where applications meet BackendOptions, which this package augments below (types only).
+import type {} from '@harrow/core'
+import { registerSpawnMethod } from '@harrow/core/backend'
 import { probeWorkerThreads } from './probe.js'
 import type { WorkerSpareInfo } from './spares.js'
 

@@ -2,7 +2,7 @@
 
 import { isDeepStrictEqual } from 'node:util'
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads'
-import { DEFAULT_MAX_FRAME_SIZE, type SpawnRequest } from '@harrow/core'
+import { DEFAULT_MAX_FRAME_SIZE, type SpawnRequest } from '@harrow/core/backend'
 import { definedEnv, startupEnvMatches } from '@harrow/core/env'
 import { WorkerOptionError, WorkerOutOfMemoryError } from './errors.js'
 import { classifyRefused, refusedFlags, tsxApiFor, withoutFlags } from './exec-argv.js'

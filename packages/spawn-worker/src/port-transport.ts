@@ -1,7 +1,7 @@
 /** A {@link Transport} over a `MessagePort`: the frames of one tick travel as one batch, a short string or a transferred ArrayBuffer. */
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
-import { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_FRAMES, ProtocolError, type Transport, type TransportSink } from '@harrow/core'
+import { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_FRAMES, ProtocolError, type Transport, type TransportSink } from '@harrow/core/backend'
 
 /** Bytes of the big-endian length before each frame in a batch. */
 const LENGTH_BYTES = 4

@@ -1,7 +1,7 @@
 /** The cheap support check for spawn method `'worker'`: does this runtime have usable worker threads? */
 
 import { createRequire } from 'node:module'
-import type { ProbeResult } from '@harrow/core'
+import type { ProbeResult } from '@harrow/core/backend'
 
 const loadWorkerThreads = (): unknown => createRequire(import.meta.url)('node:worker_threads')
 

@@ -1,7 +1,7 @@
 /** A `ProcHandle` over a `worker_threads` Worker. */
 
 import type { Worker } from 'node:worker_threads'
-import type { ExitInfo, ProcHandle } from '@harrow/core'
+import type { ExitInfo, ProcHandle } from '@harrow/core/backend'
 
 /**
  * Wraps one Worker. `wait()` resolves exactly once, with `{ code, signal:

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto'
 import { lstatSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { liveActors, loadedSpawnBackends, type ActorInfo } from '@harrow/core'
+import { liveActors, type ActorInfo } from '@harrow/core'
+import { loadedSpawnBackends } from '@harrow/core/backend'
 import { commandLine, descendantPids, isAlive, pidsWithEnv, waitFor } from './processes.js'
 
 /** The variable that marks every process started during one test. */

@@ -4,7 +4,7 @@
  * leak check and a check for process warnings.
  */
 
-import { loadedSpawnBackends } from '@harrow/core'
+import { loadedSpawnBackends } from '@harrow/core/backend'
 import { afterAll, beforeEach, inject } from 'vitest'
 import { assertNoLeaks, startLeakWatch } from './leaks.js'
 import { unwatchTest, watchTest } from './watchdog.js'

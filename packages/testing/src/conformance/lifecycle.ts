@@ -1,6 +1,7 @@
 /** Conformance: booting, failing, cancelling and reaping actors. */
 
-import { ActorCancelledError, ActorFailure, KILL_GRACE, RemoteActorError, loadedSpawnBackends, openNursery, withNursery, type Portal } from '@harrow/core'
+import { ActorCancelledError, ActorFailure, KILL_GRACE, RemoteActorError, openNursery, withNursery, type Portal } from '@harrow/core'
+import { loadedSpawnBackends } from '@harrow/core/backend'
 import { describe, expect, test } from 'vitest'
 import { fixtureModules, task } from '../fixture-modules.js'
 import { descendantPids, isAlive, waitFor } from '../processes.js'

@@ -1,6 +1,7 @@
 /** Conformance: values a backend hands down the tree reach every descendant. */
 
-import { getTreeValue, setTreeValue, withNursery } from '@harrow/core'
+import { withNursery } from '@harrow/core'
+import { getTreeValue, setTreeValue } from '@harrow/core/backend'
 import { describe, expect, test } from 'vitest'
 import { fixtureModules, task } from '../fixture-modules.js'
 import type { SuiteContext } from './context.js'

@@ -1,12 +1,21 @@
 /** The parent's end of an actor channel: call ids, dispatch of what the child sends, and why it closed. */
 
-import type { ProcHandle, Transport } from './backend.js'
-import { deferred, type Deferred, within, TIMED_OUT } from './async.js'
-import { unboxError, unboxFailure } from './box.js'
-import { Channel } from './channel.js'
-import { ActorCancelledError, ActorFailure, ChannelClosedError, ProtocolError, describeSystemError, type RemoteActorError } from './errors.js'
-import { Op, PROTOCOL_VERSION, asChildMessage, type ChildMessage, type ParentMessage, type SpawnSpec, type StartTarget, type TaskKind } from './protocol.js'
-import type { ActorInfo } from './runtime.js'
+import type { ProcHandle, Transport } from '../shared/contracts.js'
+import { deferred, type Deferred, within, TIMED_OUT } from '../shared/async.js'
+import { unboxError, unboxFailure } from '../wire/box.js'
+import { Channel } from '../wire/channel.js'
+import { ActorCancelledError, ActorFailure, ChannelClosedError, ProtocolError, describeSystemError, type RemoteActorError } from '../shared/errors.js'
+import {
+  Op,
+  PROTOCOL_VERSION,
+  asChildMessage,
+  type ChildMessage,
+  type ParentMessage,
+  type SpawnSpec,
+  type StartTarget,
+  type TaskKind,
+} from '../wire/protocol.js'
+import type { ActorInfo } from '../shared/realm.js'
 
 /** How long a closed channel waits for its process to report an exit, so callers see an exit code. */
 const EXIT_REPORT_GRACE = 1000

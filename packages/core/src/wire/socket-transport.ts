@@ -1,7 +1,7 @@
 /** A {@link Transport} over any byte-stream duplex (a pipe, a socketpair, a Unix socket). */
 
 import type { Duplex } from 'node:stream'
-import type { Transport, TransportSink } from './backend.js'
+import type { Transport, TransportSink } from '../shared/contracts.js'
 import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, FrameWriter } from './frames.js'
 
 /** Options of {@link socketTransport}. */

@@ -2,18 +2,18 @@
 
 import { setMaxListeners } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import type { BackendOptions } from './backend.js'
-import { assertSendable } from './codec.js'
-import { ActorCancelledError, ActorNurseryError, HarrowError } from './errors.js'
-import { DEFAULT_MAX_FRAME_SIZE } from './frames.js'
+import type { BackendOptions } from '../shared/contracts.js'
+import { assertSendable } from '../wire/sendable.js'
+import { ActorCancelledError, ActorNurseryError, HarrowError } from '../shared/errors.js'
+import { DEFAULT_MAX_FRAME_SIZE } from '../wire/frames.js'
 import { TERMINATE_AFTER } from './lifecycle.js'
 import type { Portal } from './portal.js'
-import { normalizeModule, toFnRef, type FnRef } from './ref.js'
-import { getStartMethod, loadSpawnBackend } from './registry.js'
-import { runtime, type ActorInfo, type Cancellable } from './runtime.js'
+import { normalizeModule, toFnRef, type FnRef } from '../shared/ref.js'
+import { getStartMethod, loadSpawnBackend } from '../shared/registry.js'
+import { runtime, type ActorInfo, type Cancellable } from '../shared/realm.js'
 import { teardownGate, unwatchRootSignals, watchRootSignals } from './signals.js'
 import { STARTUP_TIMEOUT, spawnActor, type ActorHandle } from './spawn.js'
-import type { SpawnMethodKey } from './spawn-methods.js'
+import type { SpawnMethodKey } from '../shared/spawn-methods.js'
 
 /** Options of {@link openNursery} and {@link withNursery}. */
 export interface NurseryOptions {

@@ -1,15 +1,15 @@
 /** `Portal`: how a parent talks to one actor (call, stream, context, bind, result, cancel). */
 
-import { deferred } from './async.js'
-import { assertSendable } from './codec.js'
+import { deferred } from '../shared/async.js'
+import { assertSendable } from '../wire/sendable.js'
 import type { ActorConnection } from './connection.js'
 import { Context } from './context.js'
-import { HarrowError } from './errors.js'
-import { TaskKind } from './protocol.js'
-import { normalizeModule, toFnRef, type FnRef } from './ref.js'
-import type { ActorInfo } from './runtime.js'
+import { HarrowError } from '../shared/errors.js'
+import { TaskKind } from '../wire/protocol.js'
+import { normalizeModule, toFnRef, type FnRef } from '../shared/ref.js'
+import type { ActorInfo } from '../shared/realm.js'
 import { ActorStream, cancelled } from './stream.js'
-import type { ContextFunction } from './task.js'
+import type { ContextFunction } from '../actor/task.js'
 
 /** Options of one call. */
 export interface CallOptions {
@@ -137,7 +137,7 @@ export class Portal<R = unknown> {
 
   /**
    * A typed proxy for the exports of `module` in the actor:
-   * `portal.bind<typeof import('./tasks.js')>(url).add(1, 2)`. A call is sent
+   * `portal.bind<typeof import('../tasks.js')>(url).add(1, 2)`. A call is sent
    * when its result is awaited; iterating it streams instead.
    */
   bind<M>(module: string | URL): Remote<M> {

@@ -1,12 +1,12 @@
 /** `Context`: the parent's side of a two-way context opened with `portal.openContext()`. */
 
-import { deferred, type Deferred, within } from './async.js'
-import { assertSendable } from './codec.js'
+import { deferred, type Deferred, within } from '../shared/async.js'
+import { assertSendable } from '../wire/sendable.js'
 import type { ActorConnection, TaskSink } from './connection.js'
-import { HarrowError } from './errors.js'
-import { ReceiveWindow, SendWindow } from './flow.js'
-import { Op, TaskKind } from './protocol.js'
-import { Queue } from './queue.js'
+import { HarrowError } from '../shared/errors.js'
+import { ReceiveWindow, SendWindow } from '../wire/flow.js'
+import { Op, TaskKind } from '../wire/protocol.js'
+import { Queue } from '../wire/queue.js'
 
 /** How long cancelling a context waits for the remote function to finish. */
 const REMOTE_CANCEL_BOUND = 5000

@@ -1,9 +1,9 @@
 /** Per-realm runtime state: who this actor is, its running tasks' storage, and its open nurseries. */
 
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { Transport } from './backend.js'
+import type { Transport } from './contracts.js'
 import { lazyWorkerThreads } from './builtins.js'
-import type { ActorIdentity } from './protocol.js'
+import type { ActorIdentity } from '../wire/protocol.js'
 import { getStartMethod } from './registry.js'
 
 /** Everything a program may learn about an actor. */

@@ -5,8 +5,8 @@
  * command line or a file.
  */
 
-import { assertSendable } from './codec.js'
-import { runtime } from './runtime.js'
+import { assertSendable } from '../wire/sendable.js'
+import { runtime } from './realm.js'
 
 /**
  * Set a value every actor spawned from here on inherits (and hands down in

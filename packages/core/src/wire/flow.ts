@@ -6,7 +6,7 @@
  * to one window, whatever the size of the items.
  */
 
-import { deferred, type Deferred } from './async.js'
+import { deferred, type Deferred } from '../shared/async.js'
 
 /** Items a stream or context may have in flight before the receiver grants more. */
 export const FLOW_WINDOW = 1024

@@ -1,11 +1,11 @@
 /** `ActorStream`: the parent's side of a remote async generator, with credit-based backpressure. */
 
-import { deferred, type Deferred, within } from './async.js'
+import { deferred, type Deferred, within } from '../shared/async.js'
 import type { ActorConnection, TaskSink } from './connection.js'
-import { ActorCancelledError } from './errors.js'
-import { ReceiveWindow } from './flow.js'
-import { Op, TaskKind } from './protocol.js'
-import { Queue } from './queue.js'
+import { ActorCancelledError } from '../shared/errors.js'
+import { ReceiveWindow } from '../wire/flow.js'
+import { Op, TaskKind } from '../wire/protocol.js'
+import { Queue } from '../wire/queue.js'
 
 /** How long leaving a stream early waits for the remote generator's `finally` to finish. */
 const REMOTE_FINALLY_BOUND = 5000

@@ -2,8 +2,11 @@
 
 /** A promise with its settle functions (Node 20 has no `Promise.withResolvers`). */
 export interface Deferred<T> {
+  /** Settles when {@link Deferred.resolve} or {@link Deferred.reject} is called, with the first call's outcome. */
   readonly promise: Promise<T>
+  /** Fulfil the promise with `value`. */
   resolve(value: T): void
+  /** Reject the promise with `reason`. */
   reject(reason: unknown): void
 }
 

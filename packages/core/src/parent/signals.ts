@@ -1,7 +1,7 @@
 /** In a root program with open nurseries, Ctrl-C and SIGTERM cancel the whole tree, then exit 130 or 143. */
 
-import { debug } from './log.js'
-import { isActor, runtime } from './runtime.js'
+import { debug } from '../shared/log.js'
+import { isActor, runtime } from '../shared/realm.js'
 
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const
 type Handled = keyof typeof EXIT_CODES

@@ -1,14 +1,14 @@
 /** The actor's side of the protocol: run the tasks a parent starts, with flow control and cancellation. */
 
-import { deferred, type Deferred } from './async.js'
-import { boxError, isCancellation } from './box.js'
-import type { Channel } from './channel.js'
-import { assertSendable } from './codec.js'
-import { ActorCancelledError, HarrowError, ModuleNotEnabledError, ProtocolError } from './errors.js'
-import { ReceiveWindow, SendWindow } from './flow.js'
-import { Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage, type StartTarget } from './protocol.js'
-import { Queue } from './queue.js'
-import type { ActorInfo, TaskInfo } from './runtime.js'
+import { deferred, type Deferred } from '../shared/async.js'
+import { boxError, isCancellation } from '../wire/box.js'
+import type { Channel } from '../wire/channel.js'
+import { assertSendable } from '../wire/sendable.js'
+import { ActorCancelledError, HarrowError, ModuleNotEnabledError, ProtocolError } from '../shared/errors.js'
+import { ReceiveWindow, SendWindow } from '../wire/flow.js'
+import { Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage, type StartTarget } from '../wire/protocol.js'
+import { Queue } from '../wire/queue.js'
+import type { ActorInfo, TaskInfo } from '../shared/realm.js'
 import { isContextFunction, runTask, type ActorContext } from './task.js'
 
 type Namespace = Readonly<Record<string, unknown>>

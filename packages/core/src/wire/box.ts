@@ -1,7 +1,7 @@
 /** Boxing errors for the wire and rebuilding them as `RemoteActorError`s on the other side. */
 
-import { assertSendable } from './codec.js'
-import { ActorCancelledError, RemoteActorError, type ActorId } from './errors.js'
+import { assertSendable } from './sendable.js'
+import { ActorCancelledError, RemoteActorError, type ActorId } from '../shared/errors.js'
 import type { ErrorBox } from './protocol.js'
 
 // Frames from harrow's own bundle and from async_hooks only show how a task was dispatched.

@@ -1,6 +1,6 @@
 /** Length-prefixed framing for byte streams: a bounded decoder and a batching writer. */
 
-import { ProtocolError } from './errors.js'
+import { ProtocolError } from '../shared/errors.js'
 
 /** Bytes of the big-endian length prefix before each frame. */
 export const FRAME_HEADER_BYTES = 4

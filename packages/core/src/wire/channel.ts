@@ -1,9 +1,9 @@
 /** A message channel: the codec and protocol checks over one {@link Transport}. */
 
-import type { Transport } from './backend.js'
+import type { Transport } from '../shared/contracts.js'
 import { Codec } from './codec.js'
-import { ProtocolError } from './errors.js'
-import { debug } from './log.js'
+import { ProtocolError } from '../shared/errors.js'
+import { debug } from '../shared/log.js'
 
 /** What a {@link Channel} hands its owner. */
 export interface ChannelHandler<In> {

@@ -1,9 +1,9 @@
 /** Lifecycle helpers every backend's children go through: boot-death detection, soft kill, hard kill, result collection. */
 
-import { TIMED_OUT, aborted, within } from './async.js'
-import type { ExitInfo, ProcHandle } from './backend.js'
-import { ActorFailure, describeSystemError, type ActorId } from './errors.js'
-import { warn } from './log.js'
+import { TIMED_OUT, aborted, within } from '../shared/async.js'
+import type { ExitInfo, ProcHandle } from '../shared/contracts.js'
+import { ActorFailure, describeSystemError, type ActorId } from '../shared/errors.js'
+import { warn } from '../shared/log.js'
 
 /** How long a child gets to exit after a cancel request before it is terminated, in ms. */
 export const TERMINATE_AFTER = 1600

@@ -1,7 +1,7 @@
 /** What actor modules import to know their running task and to write context functions. */
 
-import { HarrowError } from './errors.js'
-import { runtime, type TaskInfo } from './runtime.js'
+import { HarrowError } from '../shared/errors.js'
+import { runtime, type TaskInfo } from '../shared/realm.js'
 
 /**
  * The remote task this code runs in. Its `signal` aborts when the caller

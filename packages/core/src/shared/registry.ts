@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { ProbeResult, SpawnBackend, SpawnMethodRegistration } from './backend.js'
+import type { ProbeResult, SpawnBackend, SpawnMethodRegistration } from './contracts.js'
 import { lazyFs } from './builtins.js'
 import { SpawnMethodUnavailableError } from './errors.js'
 import { SPAWN_METHODS, builtinPackageName, isBuiltinSpawnMethod, type SpawnMethodKey } from './spawn-methods.js'

@@ -1,7 +1,7 @@
 /** The actor protocol: message shapes, their validation, and the spawn spec. */
 
-import type { ActorId } from './errors.js'
-import { ProtocolError } from './errors.js'
+import type { ActorId } from '../shared/errors.js'
+import { ProtocolError } from '../shared/errors.js'
 
 /** Bumped on any incompatible change to the messages below. */
 export const PROTOCOL_VERSION = 1
