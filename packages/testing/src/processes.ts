@@ -1,17 +1,13 @@
 /** Looking at OS processes from a test: is a pid alive, which children does a process have. */
 
 import { readFileSync, readdirSync } from 'node:fs'
+import { processState } from '@harrow/core/backend'
 
-function stat(pid: number): { state: string; ppid: number; pgrp: number } | undefined {
-  let text: string
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  } catch {
-    return undefined
-  }
-  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  return { state: fields[0] ?? '?', ppid: Number(fields[1]), pgrp: Number(fields[2]) }
+/** The /proc state of `pid` with its parent and group, when it runs on a system with /proc. */
+function stat(pid: number): { state: 'live' | 'zombie'; ppid: number; pgrp: number } | undefined {
+  const state = processState(pid)
+  if (state?.ppid === undefined || state.pgrp === undefined) return undefined
+  return { state: state.zombie ? 'zombie' : 'live', ppid: state.ppid, pgrp: state.pgrp }
 }
 
 const hasProc = ((): boolean => {
@@ -27,7 +23,7 @@ const hasProc = ((): boolean => {
 export function isAlive(pid: number): boolean {
   if (hasProc) {
     const s = stat(pid)
-    return s !== undefined && s.state !== 'Z' && s.state !== 'X'
+    return s !== undefined && s.state === 'live'
   }
   try {
     process.kill(pid, 0)
@@ -51,7 +47,7 @@ export function descendantPids(pid: number = process.pid): number[] {
   const parentOf = new Map<number, number>()
   for (const other of allPids()) {
     const s = stat(other)
-    if (s && s.state !== 'Z') parentOf.set(other, s.ppid)
+    if (s && s.state === 'live') parentOf.set(other, s.ppid)
   }
   const found: number[] = []
   const frontier = [pid]
@@ -95,7 +91,7 @@ export function processGroup(pgid: number): number[] {
   if (!hasProc) return []
   return allPids().filter((pid) => {
     const s = stat(pid)
-    return s !== undefined && s.pgrp === pgid && s.state !== 'Z' && s.state !== 'X'
+    return s !== undefined && s.pgrp === pgid && s.state === 'live'
   })
 }
 
@@ -106,7 +102,7 @@ export function childPids(pid: number = process.pid): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     const s = stat(Number(entry))
-    if (s && s.ppid === pid && s.state !== 'Z') children.push(Number(entry))
+    if (s && s.ppid === pid && s.state === 'live') children.push(Number(entry))
   }
   return children
 }

@@ -10,6 +10,8 @@ export interface ProcessState {
   readonly start: string | undefined
   /** Its parent's pid; `undefined` without /proc. */
   readonly ppid: number | undefined
+  /** Its process group; `undefined` without /proc. */
+  readonly pgrp: number | undefined
 }
 
 let hasProc: boolean | undefined
@@ -33,7 +35,7 @@ export function processState(pid: number): ProcessState | undefined {
   }
   try {
     process.kill(pid, 0)
-    return { zombie: false, start: undefined, ppid: undefined }
+    return { zombie: false, start: undefined, ppid: undefined, pgrp: undefined }
   } catch {
     return undefined
   }
@@ -44,8 +46,8 @@ export function parseProcStat(stat: string): ProcessState {
   // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   const state = fields[0] ?? '?'
-  const ppid = Number(fields[1])
-  return { zombie: state === 'Z' || state === 'X', start: fields[19], ppid: Number.isInteger(ppid) ? ppid : undefined }
+  const number = (field: string | undefined): number | undefined => (field !== undefined && /^\d+$/.test(field) ? Number(field) : undefined)
+  return { zombie: state === 'Z' || state === 'X', start: fields[19], ppid: number(fields[1]), pgrp: number(fields[2]) }
 }
 
 /** Whether `pid` still runs: it exists and is not a zombie. */

@@ -12,6 +12,7 @@ import { describe, expect, test } from 'vitest'
 import { fixtureModules, rootProgramArgs, rootPrograms, task } from '../fixture-modules.js'
 import { isAlive, processGroup, waitFor } from '../processes.js'
 import type { SuiteContext } from './context.js'
+import { readableCopy, unreachableByOthers } from './readable-copy.js'
 import { killGroup, readReport } from './root-programs.js'
 
 const run = promisify(execFile)
@@ -117,22 +118,39 @@ export function faultTests({ key, capabilities }: SuiteContext): void {
       expect(outcome.error?.message).toMatch(/EMFILE|too many open files/)
     })
 
-    // RLIMIT_NPROC binds only an unprivileged user: the test drops to `nobody` to hit it, which needs root.
-    const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv')
-    test.runIf(canDropPrivileges)(
-      'running out of processes and threads while spawning (ulimit -u, as an unprivileged user) is a clear harrow error naming the cause',
-      async () => {
-        const args = (await rootProgramArgs(rootPrograms.exhaust, key)).map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
-        const { stdout } = await run(
-          'setpriv',
-          ['--reuid=65534', '--regid=65534', '--clear-groups', 'bash', '-c', `ulimit -u 20 && exec '${process.execPath}' ${args}`],
-          { timeout: 60_000 },
-        )
-        const outcome = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { spawned: number; error?: { name: string; message: string; harrow: boolean } }
-        expect(outcome.error?.harrow).toBe(true)
-        expect(outcome.error?.message).toMatch(/EAGAIN|ulimit -u/)
-      },
-    )
+    // RLIMIT_NPROC binds only an unprivileged user: the test drops to `nobody` to hit it, which needs root. Nobody
+    // cannot read a clone in a private (0700) directory, so the program runs from a copy every user can read.
+    const privileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv') ? undefined : 'needs root and setpriv to run as an unprivileged user'
+    const tmpBlocked = unreachableByOthers(tmpdir())
+    const unprivileged = privileges ?? (tmpBlocked === undefined ? undefined : `the temp directory is private (${tmpBlocked})`)
+    const nprocTitle = 'running out of processes and threads while spawning (ulimit -u, as an unprivileged user) is a clear harrow error naming the cause'
+    if (unprivileged) test.skip(`${nprocTitle} (skipped: ${unprivileged})`, () => {})
+    else
+      test(nprocTitle, async () => {
+        const [program, spawnMethod, entry] = await rootProgramArgs(rootPrograms.exhaust, key)
+        const copy = readableCopy(entry)
+        try {
+          const args = [copy.program(program ?? ''), spawnMethod ?? key, ...(copy.entry ? [copy.entry] : [])]
+            .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+            .join(' ')
+          const { stdout } = await run(
+            'setpriv',
+            ['--reuid=65534', '--regid=65534', '--clear-groups', 'bash', '-c', `ulimit -u 20 && exec '${process.execPath}' ${args}`],
+            {
+              timeout: 60_000,
+              cwd: copy.dir,
+            },
+          )
+          const outcome = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+            spawned: number
+            error?: { name: string; message: string; harrow: boolean }
+          }
+          expect(outcome.error?.harrow).toBe(true)
+          expect(outcome.error?.message).toMatch(/EAGAIN|ulimit -u/)
+        } finally {
+          copy.remove()
+        }
+      })
   })
 
   describe.runIf(capabilities.processes)('signals to the root', () => {
