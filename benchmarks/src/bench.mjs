@@ -236,9 +236,9 @@ const outDir = values.out ?? (meta.quick ? join(tmpdir(), 'harrow-bench-quick') 
 const mdPath = outDir ? join(outDir, 'BENCHMARKS.md') : join(ROOT, 'BENCHMARKS.md')
 const chartPath = outDir ? join(outDir, 'chart.svg') : join(ROOT, 'benchmarks', 'chart.svg')
 const jsonPath = outDir ? join(outDir, 'results.json') : join(ROOT, 'benchmarks', 'results.json')
-// The hand-written analysis (profiles, fixes, what is left) goes into a full run's BENCHMARKS.md.
-const analysis = !meta.quick && existsSync(ANALYSIS) ? readFileSync(ANALYSIS, 'utf8') : undefined
-const { markdown, targets } = renderMarkdown({ meta, results, analysis, chartPath: relative(join(mdPath, '..'), chartPath) })
+// The hand-written analysis (profiles, fixes, what is left) stays in its own file; a full run's BENCHMARKS.md links it.
+const analysisPath = !meta.quick && existsSync(ANALYSIS) ? relative(join(mdPath, '..'), ANALYSIS) : undefined
+const { markdown, targets } = renderMarkdown({ meta, results, analysisPath, chartPath: relative(join(mdPath, '..'), chartPath) })
 
 log('\n## Targets')
 for (const t of targets) log(`  ${t.met === undefined ? 'n/a   ' : t.met ? 'met   ' : 'MISSED'} ${t.target}: ${t.figure}`)

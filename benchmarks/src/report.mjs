@@ -25,9 +25,9 @@ function tableOf(scenarioResult) {
 }
 
 /**
- * @param {{ meta: Record<string, unknown>, results: Record<string, { title: string, how: string, cases: any[] }>, chartPath: string, analysis?: string }} input
+ * @param {{ meta: Record<string, unknown>, results: Record<string, { title: string, how: string, cases: any[] }>, chartPath: string, analysisPath?: string }} input
  */
-export function renderMarkdown({ meta, results, chartPath, analysis }) {
+export function renderMarkdown({ meta, results, chartPath, analysisPath }) {
   const targets = evaluateTargets(results)
   const met = targets.filter((t) => t.met === true).length
   const missed = targets.filter((t) => t.met === false).length
@@ -63,7 +63,9 @@ export function renderMarkdown({ meta, results, chartPath, analysis }) {
   for (const t of targets)
     out.push(`| ${escapeCell(t.target)} | ${escapeCell(t.figure)} | ${t.met === undefined ? 'not measured' : t.met ? 'met' : '**missed**'} |`)
   out.push('')
-  if (analysis) out.push(analysis.trim(), '')
+  if (analysisPath) {
+    out.push(`Why each missed target is missed, the profiles behind the figures and the history of fixes: [the analysis](${analysisPath}).`, '')
+  }
   for (const [id, result] of Object.entries(results)) {
     out.push(`## ${result.title}`)
     out.push('')
