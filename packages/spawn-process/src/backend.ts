@@ -6,9 +6,6 @@ import { fileURLToPath } from 'node:url'
 import { closedTransport, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
 import { ChildProcessHandle } from './proc-handle.js'
 
-/** Options of the process backend (none yet): `ActorOptions.env`, `cwd` and `execArgv` cover it. */
-export type ProcessBackendOptions = Record<never, never>
-
 /** The file descriptor of the actor channel in the child. */
 export const CHANNEL_FD = 3
 

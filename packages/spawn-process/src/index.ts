@@ -28,4 +28,3 @@ registerSpawnMethod('process', {
   load: async () => (await import('./backend.js')).processBackend,
 })
 
-export type { ProcessBackendOptions } from './backend.js'

@@ -1,24 +1,11 @@
 /** The `'worker'` backend: each actor is a `worker_threads` Worker running harrow's runtime, talking over a dedicated MessagePort. */
 
 import { resolve } from 'node:path'
-import type { ResourceLimits } from 'node:worker_threads'
 import type { SpawnBackend, SpawnedChild, SpawnRequest } from '@harrow/core/backend'
 import { WorkerOptionError } from './errors.js'
 import { launchThread, shapeOf } from './launch.js'
 import { portTransport } from './port-transport.js'
 import { shutdownSpares, takeSpare } from './spares.js'
-
-/** Options of one worker actor, given as `ActorOptions.backend`. */
-export interface WorkerBackendOptions {
-  /**
-   * Limits of the actor's thread (Node's `Worker` `resourceLimits`: heap
-   * generations, code range, stack). An actor that outgrows its heap is
-   * stopped by Node and ends with an `ActorFailure` whose reason says it ran
-   * out of memory; other actors carry on.
-   * @default V8's defaults, as for the main thread
-   */
-  readonly resourceLimits?: ResourceLimits
-}
 
 function refuseCwd(request: SpawnRequest): WorkerOptionError | undefined {
   if (request.cwd === undefined || resolve(request.cwd) === process.cwd()) return undefined

@@ -38,7 +38,6 @@ declare module '@harrow/core' {
   }
 }
 
-export type { WorkerBackendOptions } from './backend.js'
 export type { WorkerSpareInfo }
 
 /**
