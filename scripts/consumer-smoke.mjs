@@ -3,7 +3,7 @@
 // fresh apps outside the workspace (core plus one backend, then core plus all),
 // run a small actor program there, and check what `harrow backends` reports.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -59,7 +59,23 @@ function app(name, packages) {
   return dir
 }
 
+/** Every source map a published file names is published too: tools that follow a dangling one print a stack per file. */
+function checkSourceMaps(dir) {
+  const scope = join(dir, 'node_modules', '@harrow')
+  for (const pkg of readdirSync(scope)) {
+    const dist = join(scope, pkg, 'dist')
+    for (const file of readdirSync(dist).filter((name) => name.endsWith('.js'))) {
+      const named = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(dist, file), 'utf8'))?.[1]
+      if (named && !existsSync(join(dist, named))) throw new Error(`@harrow/${pkg}/dist/${file} names a source map that is not published: ${named}`)
+    }
+  }
+}
+
 function check(dir, installed) {
+  checkSourceMaps(dir)
+  const version = run(process.execPath, [join(dir, 'node_modules/@harrow/core/bin/harrow.js'), '--version'], dir).trim()
+  if (version !== JSON.parse(readFileSync(join(dir, 'node_modules/@harrow/core/package.json'), 'utf8')).version)
+    throw new Error(`harrow --version printed ${version}`)
   for (const key of installed) {
     const answer = JSON.parse(run(process.execPath, ['main.mjs', key], dir).trim().split('\n').at(-1))
     if (answer.sum !== 42 || answer.items.join() !== '0,1,2' || answer.method !== key) throw new Error(`unexpected answer on ${key}: ${JSON.stringify(answer)}`)

@@ -1,14 +1,25 @@
 #!/usr/bin/env node
 /** The `harrow` command: `harrow backends [--json]` lists the spawn methods and why any is unavailable. */
 
+import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 import { listSpawnMethods, type SpawnMethodStatus } from './shared/registry.js'
 
-const USAGE = `usage: harrow <command>
+const USAGE = `usage: harrow <command> [options]
 
 commands:
   backends [--json]   list spawn methods: installed, supported, and why not
+
+options:
+  -h, --help          print this help
+  -v, --version       print @harrow/core's version
 `
+
+/** @harrow/core's version, from its package.json (two levels above the built cli.js and the source cli.ts alike). */
+function version(): string {
+  const manifest = createRequire(import.meta.url)('../package.json') as { version?: unknown }
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown'
+}
 
 function table(rows: readonly SpawnMethodStatus[]): string {
   const header = ['KEY', 'PACKAGE', 'INSTALLED', 'SUPPORTED', 'VERSION', 'REASON']
@@ -25,12 +36,21 @@ function table(rows: readonly SpawnMethodStatus[]): string {
 async function main(argv: string[]): Promise<number> {
   let parsed
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+    })
   } catch (error) {
-    process.stderr.write(`harrow: ${(error as Error).message}\n${USAGE}`)
+    // parseArgs explains positionals starting with '-' at length: its first sentence is what a user needs.
+    process.stderr.write(`harrow: ${(error as Error).message.split('. ')[0] ?? ''}\n${USAGE}`)
     return 2
   }
   const [command, ...rest] = parsed.positionals
+  if (parsed.values.version) {
+    process.stdout.write(`${version()}\n`)
+    return 0
+  }
   if (parsed.values.help || command === undefined) {
     process.stdout.write(USAGE)
     return command === undefined && !parsed.values.help ? 2 : 0

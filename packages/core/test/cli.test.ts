@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, test } from 'vitest'
@@ -20,5 +21,14 @@ describe('harrow CLI', () => {
     expect(stdout.split('\n')[0]).toMatch(/^KEY\s+PACKAGE\s+INSTALLED\s+SUPPORTED\s+VERSION\s+REASON$/)
     const failed = await run(process.execPath, [bin, 'frobnicate'], { cwd: coreDir }).catch((e: { code: number; stderr: string }) => e)
     expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") as unknown })
+  })
+
+  test('harrow --version prints the version, --help the usage, and an unknown option is a one-line usage error', async () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    expect((await run(process.execPath, [bin, '--version'], { cwd: coreDir })).stdout).toBe(`${manifest.version}\n`)
+    expect((await run(process.execPath, [bin, '-v'], { cwd: coreDir })).stdout).toBe(`${manifest.version}\n`)
+    expect((await run(process.execPath, [bin, '--help'], { cwd: coreDir })).stdout).toMatch(/^usage: harrow <command>[^]*--version/)
+    const failed = await run(process.execPath, [bin, '--frobnicate'], { cwd: coreDir }).catch((e: { code: number; stderr: string }) => e)
+    expect(failed).toMatchObject({ code: 2, stderr: expect.stringMatching(/^harrow: Unknown option '--frobnicate'\nusage: /) as unknown })
   })
 })

@@ -18,8 +18,27 @@ export async function importModule(specifier: string): Promise<Record<string, un
     try {
       resolved = createRequire(join(process.cwd(), 'index.js')).resolve(specifier)
     } catch {
-      throw error
+      throw notFound(specifier, error)
     }
     return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>
   }
+}
+
+/**
+ * A bare specifier that names no installed package: Node's own message blames harrow's file, which imported it, so
+ * say what was looked for, from where, and how to name a file instead.
+ */
+function notFound(specifier: string, cause: unknown): Error {
+  const hint = /^(?:@[^/]+\/)?[^/]+\/.+\.[cm]?[jt]sx?$/.test(specifier)
+    ? ` It reads as the package '${specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/')}'; for a file, pass an absolute path, a file: URL or new URL('./${specifier}', import.meta.url).`
+    : ''
+  const error = new Error(
+    `cannot find module '${specifier}': it is not a package installed for harrow or in the working directory (${process.cwd()}).${hint}`,
+    { cause },
+  )
+  Object.defineProperty(error, 'code', { value: 'ERR_MODULE_NOT_FOUND', enumerable: true })
+  return error
 }
