@@ -27,4 +27,3 @@ registerSpawnMethod('process', {
   probe,
   load: async () => (await import('./backend.js')).processBackend,
 })
-
