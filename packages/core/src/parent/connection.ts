@@ -61,7 +61,6 @@ export class ActorConnection {
   #helloed = false
   #isReady = false
   #stopping = false
-  #closeReason: Error | undefined
   #actorError: RemoteActorError | undefined
 
   constructor(transport: Transport, actor: ActorInfo, proc: ProcHandle) {
@@ -90,24 +89,9 @@ export class ActorConnection {
     return this.#channel.closed
   }
 
-  /** An uncaught error the actor reported about itself, if any. */
-  get actorError(): RemoteActorError | undefined {
-    return this.#actorError
-  }
-
-  /** The error the channel closed with: a protocol violation, if there was one. */
-  get closeReason(): Error | undefined {
-    return this.#closeReason
-  }
-
   /** Mark that the parent is stopping this actor: its end is then a cancellation, not a failure. */
   markStopping(): void {
     this.#stopping = true
-  }
-
-  /** True once the parent began stopping this actor. */
-  get stopping(): boolean {
-    return this.#stopping
   }
 
   /** Send the spawn spec. Pipelined: the child reads it after its hello. */
@@ -147,11 +131,6 @@ export class ActorConnection {
     return this.#channel.send(message)
   }
 
-  /** True while `cid` has not received its terminal message. */
-  isLive(cid: number): boolean {
-    return this.#tasks.has(cid)
-  }
-
   /**
    * Ask the child to cancel task `cid`. Items it still sends are dropped; the
    * task's sink is settled when its terminal message arrives or the channel closes.
@@ -181,11 +160,6 @@ export class ActorConnection {
   /** Close the channel from the parent's side. */
   close(): void {
     this.#channel.close()
-  }
-
-  /** Close the channel for a protocol violation found outside the dispatcher. */
-  fail(error: Error): void {
-    this.#channel.fail(error)
   }
 
   #outOfOrder(what: string): ProtocolError {
@@ -268,7 +242,6 @@ export class ActorConnection {
 
   async #onClose(error: Error | undefined): Promise<void> {
     if (error instanceof ProtocolError && error.actor === undefined) error.actor = this.actor
-    this.#closeReason = error
     const reason = await this.#failure(error)
     this.#ready.reject(reason)
     for (const ack of this.#cancelAcks) ack.resolve(false)
