@@ -20,6 +20,9 @@ import type { ActorInfo } from '../shared/realm.js'
 /** How long a closed channel waits for its process to report an exit, so callers see an exit code. */
 const EXIT_REPORT_GRACE = 1000
 
+/** How long leaving a stream or context early waits for the cancelled remote task to finish (its `finally` blocks), in ms. */
+export const TASK_CANCEL_BOUND = 5000
+
 /** Receives what the child sends for one task. */
 export interface TaskSink {
   readonly kind: TaskKind

@@ -2,14 +2,11 @@
 
 import { deferred, type Deferred, within } from '../shared/async.js'
 import { assertSendable } from '../wire/sendable.js'
-import type { ActorConnection, TaskSink } from './connection.js'
+import { TASK_CANCEL_BOUND, type ActorConnection, type TaskSink } from './connection.js'
 import { HarrowError } from '../shared/errors.js'
 import { ReceiveWindow, SendWindow } from '../wire/flow.js'
 import { Op, TaskKind } from '../wire/protocol.js'
 import { Queue } from '../wire/queue.js'
-
-/** How long cancelling a context waits for the remote function to finish. */
-const REMOTE_CANCEL_BOUND = 5000
 
 /**
  * A two-way conversation with one remote context function. `started` is what
@@ -133,7 +130,7 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
     this.#connection.cancelTask(this.#cid)
     await within(
       this.#result.promise.catch(() => {}),
-      REMOTE_CANCEL_BOUND,
+      TASK_CANCEL_BOUND,
     )
   }
 

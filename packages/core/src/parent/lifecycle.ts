@@ -11,8 +11,8 @@ export const TERMINATE_AFTER = 1600
 /** How long a child gets between SIGTERM (`terminate()`) and SIGKILL (`kill()`), in ms. */
 export const KILL_GRACE = 250
 
-/** How long a dead child's last messages may take to arrive before its exit code is reported instead, in ms. */
-const PEER_DRAIN_GRACE = 500
+/** How long a dead child's last messages (a boot error, its last result) may take to arrive after its exit, in ms. */
+export const DRAIN_GRACE = 500
 
 /** How long a SIGKILLed child may take to be reported as reaped before harrow gives up waiting, in ms. */
 const REAP_BOUND = 5000
@@ -112,7 +112,7 @@ export async function waitForPeerOrProcDeath<T>(peer: Promise<T>, proc: ProcHand
         (value) => ({ ok: true as const, value }),
         (error: unknown) => ({ ok: false as const, error }),
       ),
-      PEER_DRAIN_GRACE,
+      DRAIN_GRACE,
     )
     if (late !== TIMED_OUT) {
       if (late.ok) return late.value

@@ -8,16 +8,13 @@ import { TIMED_OUT, aborted, within } from '../shared/async.js'
 import type { BackendOptions, ExitInfo, ProcHandle, SpawnedChild, SpawnRequest } from '../shared/contracts.js'
 import { ActorConnection } from './connection.js'
 import { ActorCancelledError, ActorFailure, describeSystemError, isHarrowError } from '../shared/errors.js'
-import { hardKill, softKill, waitForPeerOrProcDeath } from './lifecycle.js'
+import { DRAIN_GRACE, hardKill, softKill, waitForPeerOrProcDeath } from './lifecycle.js'
 import { debug } from '../shared/log.js'
 import { Portal } from './portal.js'
 import type { SpawnSpec } from '../wire/protocol.js'
 import { loadSpawnBackend, spawnMethodHints } from '../shared/registry.js'
 import { runtime, selfIdentity, type ActorInfo } from '../shared/realm.js'
 import { treeValues } from '../shared/tree-values.js'
-
-/** How long after a child's exit its channel may take to deliver what the child sent last, in ms. */
-const DRAIN_GRACE = 500
 
 /** Everything {@link spawnActor} needs, resolved from nursery and actor options. */
 export interface SpawnParams {

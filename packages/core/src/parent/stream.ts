@@ -1,14 +1,11 @@
 /** `ActorStream`: the parent's side of a remote async generator, with credit-based backpressure. */
 
 import { deferred, type Deferred, within } from '../shared/async.js'
-import type { ActorConnection, TaskSink } from './connection.js'
+import { TASK_CANCEL_BOUND, type ActorConnection, type TaskSink } from './connection.js'
 import { ActorCancelledError } from '../shared/errors.js'
 import { ReceiveWindow } from '../wire/flow.js'
 import { Op, TaskKind } from '../wire/protocol.js'
 import { Queue } from '../wire/queue.js'
-
-/** How long leaving a stream early waits for the remote generator's `finally` to finish. */
-const REMOTE_FINALLY_BOUND = 5000
 
 type Ending = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error }
 
@@ -129,7 +126,7 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     if (this.#cid === 0) this.#end({ ok: true, value: undefined })
     if (this.#ending) return
     this.#connection.cancelTask(this.#cid)
-    await within(this.#ended.promise, REMOTE_FINALLY_BOUND)
+    await within(this.#ended.promise, TASK_CANCEL_BOUND)
   }
 
   #abort(error: Error): void {
