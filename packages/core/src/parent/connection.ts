@@ -36,6 +36,14 @@ export interface TaskSink {
   settle(ok: boolean, value: unknown): void
 }
 
+/**
+ * Where the actor is, as its parent sees it. `hello`: nothing received yet.
+ * `booting`: it said hello and imports its modules. `serving`: it is ready
+ * and runs tasks. `stopping`: the parent is stopping it, so its end is a
+ * cancellation. `abandoned`: the parent gave up on it before it was ready.
+ */
+type Phase = 'hello' | 'booting' | 'serving' | 'stopping' | 'abandoned'
+
 interface PendingTask {
   readonly sink: TaskSink
   /** A `Cancel` was sent: items are dropped until the terminal message. */
@@ -61,9 +69,7 @@ export class ActorConnection {
   /** Ids of the functions called on this channel, by module, then export name. */
   readonly #fnIds = new Map<string, Map<string, number>>()
   #nextFnId = 1
-  #helloed = false
-  #isReady = false
-  #stopping = false
+  #phase: Phase = 'hello'
   #actorError: RemoteActorError | undefined
 
   constructor(transport: Transport, actor: ActorInfo, proc: ProcHandle) {
@@ -94,7 +100,8 @@ export class ActorConnection {
 
   /** Mark that the parent is stopping this actor: its end is then a cancellation, not a failure. */
   markStopping(): void {
-    this.#stopping = true
+    if (this.#phase === 'serving') this.#phase = 'stopping'
+    else if (this.#phase === 'hello' || this.#phase === 'booting') this.#phase = 'abandoned'
   }
 
   /** Send the spawn spec. Pipelined: the child reads it after its hello. */
@@ -170,20 +177,28 @@ export class ActorConnection {
   }
 
   #dispatch(message: ChildMessage, bytes: number): void {
-    if (!this.#helloed) {
-      if (message[0] !== Op.Hello) throw this.#outOfOrder(`opcode ${message[0]} before its hello`)
-      if (message[1] !== PROTOCOL_VERSION) {
-        throw new ProtocolError('version', `actor '${this.actor.name}' speaks protocol ${message[1]}, this parent ${PROTOCOL_VERSION}`, { actor: this.actor })
-      }
-      this.#helloed = true
-      return
+    switch (this.#phase) {
+      case 'hello':
+        if (message[0] !== Op.Hello) throw this.#outOfOrder(`opcode ${message[0]} before its hello`)
+        if (message[1] !== PROTOCOL_VERSION) {
+          throw new ProtocolError('version', `actor '${this.actor.name}' speaks protocol ${message[1]}, this parent ${PROTOCOL_VERSION}`, { actor: this.actor })
+        }
+        this.#phase = 'booting'
+        return
+      case 'abandoned':
+        // The spawn gave up on this actor and closes its channel: what it still says is moot.
+        return
+      case 'booting':
+      case 'serving':
+      case 'stopping':
+        break
     }
     switch (message[0]) {
       case Op.Hello:
         throw this.#outOfOrder('a second hello')
       case Op.Ready:
-        if (this.#isReady) throw this.#outOfOrder('a second ready')
-        this.#isReady = true
+        if (this.#phase !== 'booting') throw this.#outOfOrder('a second ready')
+        this.#phase = 'serving'
         this.#ready.resolve()
         return
       case Op.CancelAck:
@@ -192,9 +207,9 @@ export class ActorConnection {
       case Op.Error:
         if (message[1] === 0) {
           const error = unboxError(message[2])
-          if (!this.#isReady) this.#ready.reject(error)
+          if (this.#phase === 'booting') this.#ready.reject(error)
           // Reported before the parent began stopping the actor: its own failure, not a consequence of the stop.
-          else if (!this.#stopping) this.#actorError ??= error
+          else if (this.#phase === 'serving') this.#actorError ??= error
           return
         }
         this.#terminal(message[1], false, unboxFailure(message[2]))
@@ -226,7 +241,7 @@ export class ActorConnection {
   }
 
   #task(cid: number, what: string): PendingTask {
-    if (!this.#isReady) throw this.#outOfOrder(`${what} before it was ready`)
+    if (this.#phase === 'booting') throw this.#outOfOrder(`${what} before it was ready`)
     const task = this.#tasks.get(cid)
     if (!task) throw this.#outOfOrder(`${what} for task ${cid}, which is not running`)
     return task
@@ -259,7 +274,10 @@ export class ActorConnection {
     // Before the stop check: an actor that failed on its own (its pending calls then unwind as cancelled,
     // and the parent starts stopping it in reaction) must still be reported with its own error.
     if (this.#actorError) return this.#actorError
-    if (this.#stopping) return new ActorCancelledError(`actor '${this.actor.name}' was cancelled`, { actor: this.actor })
+    if (this.#phase === 'stopping' || this.#phase === 'abandoned')
+      return new ActorCancelledError(`actor '${this.actor.name}' was cancelled`, { actor: this.actor })
+    // Read before waiting: the parent may start stopping the actor meanwhile, which does not change when it died.
+    const phase = this.#phase === 'serving' ? 'running' : 'boot'
     const exit = this.#proc.exit ?? (await within(this.#proc.wait(), EXIT_REPORT_GRACE))
     if (exit === TIMED_OUT) {
       return new ChannelClosedError(`the channel to actor '${this.actor.name}' closed${error ? `: ${error.message}` : ''}`, {
@@ -271,7 +289,7 @@ export class ActorConnection {
       actor: this.actor,
       exitCode: exit.code,
       signal: exit.signal,
-      phase: this.#isReady ? 'running' : 'boot',
+      phase,
       ...(exit.error ? { cause: exit.error, reason: describeSystemError(exit.error) } : {}),
     })
   }
