@@ -29,6 +29,7 @@ export {
   TERMINATE_AFTER,
   KILL_GRACE,
   type CancellablePortal,
+  type CancelOnCompletionOptions,
   type HardKillOptions,
   type SoftKillOptions,
 } from './parent/lifecycle.js'

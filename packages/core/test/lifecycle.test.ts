@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { ExitInfo, ProcHandle } from '../src/shared/contracts.js'
-import { ActorFailure } from '../src/shared/errors.js'
+import { ActorCancelledError, ActorFailure } from '../src/shared/errors.js'
 import { KILL_GRACE, cancelOnCompletion, exhaustPortal, hardKill, softKill, waitForPeerOrProcDeath, type CancellablePortal } from '../src/parent/lifecycle.js'
 
 /** A child that ends when told, or on the signals it does not ignore. */
@@ -124,5 +124,37 @@ describe('lifecycle helpers', () => {
     await cancelOnCompletion(failing, errors)
     expect(errors.get('uid-1')).toBe(error)
     expect(failing.cancels).toBe(1)
+  })
+
+  test('cancelOnCompletion counts an error thrown, not one returned, and never a cancellation', async () => {
+    const proc = new FakeProc()
+    const errors = new Map<string, Error>()
+    const returned = portalFor(proc, { result: Promise.resolve(new Error('a value')) })
+    await cancelOnCompletion(returned, errors)
+    const cancelled = portalFor(proc, { result: Promise.reject(new ActorCancelledError('cancelled')) })
+    await cancelOnCompletion(cancelled, errors)
+    expect(errors.size).toBe(0)
+    expect([returned.cancels, cancelled.cancels]).toEqual([1, 1])
+  })
+
+  test("cancelOnCompletion keeps an actor's first failure, tells onFailure of each, and stops the actor with cancel when given", async () => {
+    const proc = new FakeProc()
+    const first = new Error('first')
+    const errors = new Map<string, Error>([['uid-1', first]])
+    const later = new Error('later')
+    const failing = portalFor(proc, { result: Promise.reject(later) })
+    const told: Error[] = []
+    let stopped = 0
+    await cancelOnCompletion(failing, errors, {
+      onFailure: (error) => told.push(error),
+      cancel: () => {
+        stopped++
+        return Promise.resolve()
+      },
+    })
+    expect(errors.get('uid-1')).toBe(first)
+    expect(told).toEqual([later])
+    expect(stopped).toBe(1)
+    expect(failing.cancels).toBe(0)
   })
 })

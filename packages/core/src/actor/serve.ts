@@ -1,13 +1,12 @@
 /** The actor's side of the protocol: run the tasks a parent starts, with flow control and cancellation. */
 
-import { deferred, type Deferred } from '../shared/async.js'
 import { boxError, isCancellation } from '../wire/box.js'
 import type { Channel } from '../wire/channel.js'
 import { assertSendable } from '../wire/sendable.js'
 import { ActorCancelledError, HarrowError, ModuleNotEnabledError, ProtocolError } from '../shared/errors.js'
-import { ReceiveWindow, SendWindow } from '../wire/flow.js'
+import { SendWindow } from '../wire/flow.js'
+import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage, type StartTarget } from '../wire/protocol.js'
-import { Queue } from '../wire/queue.js'
 import type { ActorInfo, TaskInfo } from '../shared/realm.js'
 import { isContextFunction, runTask, type ActorContext } from './task.js'
 
@@ -29,10 +28,8 @@ class RunningTask {
   #cancelled = false
   #reason: unknown
   #sending: SendWindow | undefined
-  #inbox: Queue<{ value: unknown; bytes: number }> | undefined
-  #received: ReceiveWindow | undefined
-  inboxEnded = false
-  #inboxWaiter: Deferred<void> | undefined
+  /** What the parent sent to a context and the context has not read yet; made by the server on first use. */
+  inbox: Inbox<unknown> | undefined
 
   /**
    * Aborts when the task is cancelled. Made on first use: most calls never
@@ -61,52 +58,18 @@ class RunningTask {
     return (this.#sending ??= new SendWindow())
   }
 
-  /** What the parent sent to a context, not yet read, with each frame's size. */
-  get inbox(): Queue<{ value: unknown; bytes: number }> {
-    return (this.#inbox ??= new Queue())
-  }
-
-  /** The parent's sends taken, not yet granted back. */
-  get received(): ReceiveWindow {
-    return (this.#received ??= new ReceiveWindow())
-  }
-
   cancel(reason: unknown): void {
     if (this.#cancelled) return
     this.#cancelled = true
     this.#reason = reason
     this.#controller?.abort(reason)
     this.#sending?.wake()
-    this.#wakeInbox()
+    this.inbox?.close()
   }
 
   /** Resolves when the window is open or the task was cancelled. */
   waitCredit(): Promise<void> {
     return this.sending.wait(() => this.#cancelled)
-  }
-
-  deliver(value: unknown, bytes: number): void {
-    this.inbox.push({ value, bytes })
-    this.#wakeInbox()
-  }
-
-  endInbox(): void {
-    this.inboxEnded = true
-    this.#wakeInbox()
-  }
-
-  /** Resolves when the inbox has a value, has ended, or the task was cancelled. */
-  async waitInbox(): Promise<void> {
-    while (this.inbox.length === 0 && !this.inboxEnded && !this.#cancelled) {
-      this.#inboxWaiter = deferred()
-      await this.#inboxWaiter.promise
-    }
-  }
-
-  #wakeInbox(): void {
-    const waiter = this.#inboxWaiter
-    this.#inboxWaiter = undefined
-    waiter?.resolve()
   }
 }
 
@@ -199,12 +162,14 @@ export class ActorServer {
         return
       case Op.Send: {
         const task = this.#task(message[1])
-        if (task && !task.inboxEnded) task.deliver(message[2], bytes)
+        if (task) this.#inboxOf(message[1], task).push(message[2], bytes)
         return
       }
-      case Op.End:
-        this.#task(message[1])?.endInbox()
+      case Op.End: {
+        const task = this.#task(message[1])
+        if (task) this.#inboxOf(message[1], task).close()
         return
+      }
       case Op.Spec:
       case Op.CancelActor:
         throw new ProtocolError('out-of-order', `opcode ${message[0]} while serving`)
@@ -225,6 +190,11 @@ export class ActorServer {
     // Messages for a finished task are normal: they crossed its terminal message on the wire.
     if (cid <= this.#highestCid) return undefined
     throw new ProtocolError('out-of-order', `message for task ${cid}, which was never started`)
+  }
+
+  /** A task's inbox for what the parent sends it; made on first use, since most tasks are calls that take none. */
+  #inboxOf(cid: number, task: RunningTask): Inbox<unknown> {
+    return (task.inbox ??= new Inbox((items, bytes) => this.#channel.send([Op.Credit, cid, items, bytes])))
   }
 
   /** The function a `Start` names: by id, introduced by the first `Start` that uses it. */
@@ -326,7 +296,7 @@ export class ActorServer {
         return undefined
       case TaskKind.Context:
         if (!isContextFunction(fn)) throw new TypeError(`${name} is not wrapped in context(...): call it with portal.run() or portal.stream()`)
-        return await fn(new RemoteContext(this.#channel, cid, task), ...args)
+        return await fn(new RemoteContext(this.#channel, cid, task, this.#inboxOf(cid, task)), ...args)
     }
   }
 
@@ -363,12 +333,14 @@ class RemoteContext<TIn, TOut, TStarted> implements ActorContext<TIn, TOut, TSta
   readonly #channel: Channel<ParentMessage, ChildMessage>
   readonly #cid: number
   readonly #task: RunningTask
+  readonly #inbox: Inbox<unknown>
   #started = false
 
-  constructor(channel: Channel<ParentMessage, ChildMessage>, cid: number, task: RunningTask) {
+  constructor(channel: Channel<ParentMessage, ChildMessage>, cid: number, task: RunningTask, inbox: Inbox<unknown>) {
     this.#channel = channel
     this.#cid = cid
     this.#task = task
+    this.#inbox = inbox
   }
 
   get signal(): AbortSignal {
@@ -392,14 +364,14 @@ class RemoteContext<TIn, TOut, TStarted> implements ActorContext<TIn, TOut, TSta
 
   async *[Symbol.asyncIterator](): AsyncGenerator<TIn, void, undefined> {
     const task = this.#task
+    const inbox = this.#inbox
     for (;;) {
-      await task.waitInbox()
+      // Cancelling the task closes its inbox, which wakes this wait.
+      if (inbox.length === 0 && !task.cancelled) await inbox.wait()
       if (task.cancelled) throw task.reason
-      const next = task.inbox.shift()
-      if (!next) return
-      const credit = task.received.take(next.bytes)
-      if (credit) this.#channel.send([Op.Credit, this.#cid, ...credit])
-      yield next.value as TIn
+      // Empty and closed: the parent called end().
+      if (inbox.length === 0) return
+      yield inbox.take() as TIn
     }
   }
 }

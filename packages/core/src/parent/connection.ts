@@ -20,6 +20,9 @@ import type { ActorInfo } from '../shared/realm.js'
 /** How long a closed channel waits for its process to report an exit, so callers see an exit code. */
 const EXIT_REPORT_GRACE = 1000
 
+/** How long leaving a stream or context early waits for the cancelled remote task to finish (its `finally` blocks), in ms. */
+export const TASK_CANCEL_BOUND = 5000
+
 /** Receives what the child sends for one task. */
 export interface TaskSink {
   readonly kind: TaskKind
@@ -32,6 +35,14 @@ export interface TaskSink {
   /** The task ended: its return value, or why it failed. Called once. */
   settle(ok: boolean, value: unknown): void
 }
+
+/**
+ * Where the actor is, as its parent sees it. `hello`: nothing received yet.
+ * `booting`: it said hello and imports its modules. `serving`: it is ready
+ * and runs tasks. `stopping`: the parent is stopping it, so its end is a
+ * cancellation. `abandoned`: the parent gave up on it before it was ready.
+ */
+type Phase = 'hello' | 'booting' | 'serving' | 'stopping' | 'abandoned'
 
 interface PendingTask {
   readonly sink: TaskSink
@@ -58,10 +69,7 @@ export class ActorConnection {
   /** Ids of the functions called on this channel, by module, then export name. */
   readonly #fnIds = new Map<string, Map<string, number>>()
   #nextFnId = 1
-  #helloed = false
-  #isReady = false
-  #stopping = false
-  #closeReason: Error | undefined
+  #phase: Phase = 'hello'
   #actorError: RemoteActorError | undefined
 
   constructor(transport: Transport, actor: ActorInfo, proc: ProcHandle) {
@@ -90,24 +98,10 @@ export class ActorConnection {
     return this.#channel.closed
   }
 
-  /** An uncaught error the actor reported about itself, if any. */
-  get actorError(): RemoteActorError | undefined {
-    return this.#actorError
-  }
-
-  /** The error the channel closed with: a protocol violation, if there was one. */
-  get closeReason(): Error | undefined {
-    return this.#closeReason
-  }
-
   /** Mark that the parent is stopping this actor: its end is then a cancellation, not a failure. */
   markStopping(): void {
-    this.#stopping = true
-  }
-
-  /** True once the parent began stopping this actor. */
-  get stopping(): boolean {
-    return this.#stopping
+    if (this.#phase === 'serving') this.#phase = 'stopping'
+    else if (this.#phase === 'hello' || this.#phase === 'booting') this.#phase = 'abandoned'
   }
 
   /** Send the spawn spec. Pipelined: the child reads it after its hello. */
@@ -147,11 +141,6 @@ export class ActorConnection {
     return this.#channel.send(message)
   }
 
-  /** True while `cid` has not received its terminal message. */
-  isLive(cid: number): boolean {
-    return this.#tasks.has(cid)
-  }
-
   /**
    * Ask the child to cancel task `cid`. Items it still sends are dropped; the
    * task's sink is settled when its terminal message arrives or the channel closes.
@@ -183,30 +172,33 @@ export class ActorConnection {
     this.#channel.close()
   }
 
-  /** Close the channel for a protocol violation found outside the dispatcher. */
-  fail(error: Error): void {
-    this.#channel.fail(error)
-  }
-
   #outOfOrder(what: string): ProtocolError {
     return new ProtocolError('out-of-order', `actor '${this.actor.name}' sent ${what}`, { actor: this.actor })
   }
 
   #dispatch(message: ChildMessage, bytes: number): void {
-    if (!this.#helloed) {
-      if (message[0] !== Op.Hello) throw this.#outOfOrder(`opcode ${message[0]} before its hello`)
-      if (message[1] !== PROTOCOL_VERSION) {
-        throw new ProtocolError('version', `actor '${this.actor.name}' speaks protocol ${message[1]}, this parent ${PROTOCOL_VERSION}`, { actor: this.actor })
-      }
-      this.#helloed = true
-      return
+    switch (this.#phase) {
+      case 'hello':
+        if (message[0] !== Op.Hello) throw this.#outOfOrder(`opcode ${message[0]} before its hello`)
+        if (message[1] !== PROTOCOL_VERSION) {
+          throw new ProtocolError('version', `actor '${this.actor.name}' speaks protocol ${message[1]}, this parent ${PROTOCOL_VERSION}`, { actor: this.actor })
+        }
+        this.#phase = 'booting'
+        return
+      case 'abandoned':
+        // The spawn gave up on this actor and closes its channel: what it still says is moot.
+        return
+      case 'booting':
+      case 'serving':
+      case 'stopping':
+        break
     }
     switch (message[0]) {
       case Op.Hello:
         throw this.#outOfOrder('a second hello')
       case Op.Ready:
-        if (this.#isReady) throw this.#outOfOrder('a second ready')
-        this.#isReady = true
+        if (this.#phase !== 'booting') throw this.#outOfOrder('a second ready')
+        this.#phase = 'serving'
         this.#ready.resolve()
         return
       case Op.CancelAck:
@@ -215,9 +207,9 @@ export class ActorConnection {
       case Op.Error:
         if (message[1] === 0) {
           const error = unboxError(message[2])
-          if (!this.#isReady) this.#ready.reject(error)
+          if (this.#phase === 'booting') this.#ready.reject(error)
           // Reported before the parent began stopping the actor: its own failure, not a consequence of the stop.
-          else if (!this.#stopping) this.#actorError ??= error
+          else if (this.#phase === 'serving') this.#actorError ??= error
           return
         }
         this.#terminal(message[1], false, unboxFailure(message[2]))
@@ -249,7 +241,7 @@ export class ActorConnection {
   }
 
   #task(cid: number, what: string): PendingTask {
-    if (!this.#isReady) throw this.#outOfOrder(`${what} before it was ready`)
+    if (this.#phase === 'booting') throw this.#outOfOrder(`${what} before it was ready`)
     const task = this.#tasks.get(cid)
     if (!task) throw this.#outOfOrder(`${what} for task ${cid}, which is not running`)
     return task
@@ -268,7 +260,6 @@ export class ActorConnection {
 
   async #onClose(error: Error | undefined): Promise<void> {
     if (error instanceof ProtocolError && error.actor === undefined) error.actor = this.actor
-    this.#closeReason = error
     const reason = await this.#failure(error)
     this.#ready.reject(reason)
     for (const ack of this.#cancelAcks) ack.resolve(false)
@@ -283,7 +274,10 @@ export class ActorConnection {
     // Before the stop check: an actor that failed on its own (its pending calls then unwind as cancelled,
     // and the parent starts stopping it in reaction) must still be reported with its own error.
     if (this.#actorError) return this.#actorError
-    if (this.#stopping) return new ActorCancelledError(`actor '${this.actor.name}' was cancelled`, { actor: this.actor })
+    if (this.#phase === 'stopping' || this.#phase === 'abandoned')
+      return new ActorCancelledError(`actor '${this.actor.name}' was cancelled`, { actor: this.actor })
+    // Read before waiting: the parent may start stopping the actor meanwhile, which does not change when it died.
+    const phase = this.#phase === 'serving' ? 'running' : 'boot'
     const exit = this.#proc.exit ?? (await within(this.#proc.wait(), EXIT_REPORT_GRACE))
     if (exit === TIMED_OUT) {
       return new ChannelClosedError(`the channel to actor '${this.actor.name}' closed${error ? `: ${error.message}` : ''}`, {
@@ -295,7 +289,7 @@ export class ActorConnection {
       actor: this.actor,
       exitCode: exit.code,
       signal: exit.signal,
-      phase: this.#isReady ? 'running' : 'boot',
+      phase,
       ...(exit.error ? { cause: exit.error, reason: describeSystemError(exit.error) } : {}),
     })
   }

@@ -1,15 +1,20 @@
 /** `Context`: the parent's side of a two-way context opened with `portal.openContext()`. */
 
-import { deferred, type Deferred, within } from '../shared/async.js'
+import { deferred, within } from '../shared/async.js'
 import { assertSendable } from '../wire/sendable.js'
-import type { ActorConnection, TaskSink } from './connection.js'
+import { TASK_CANCEL_BOUND, type ActorConnection, type TaskSink } from './connection.js'
 import { HarrowError } from '../shared/errors.js'
-import { ReceiveWindow, SendWindow } from '../wire/flow.js'
+import { SendWindow } from '../wire/flow.js'
+import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind } from '../wire/protocol.js'
-import { Queue } from '../wire/queue.js'
 
-/** How long cancelling a context waits for the remote function to finish. */
-const REMOTE_CANCEL_BOUND = 5000
+/**
+ * Where a context is. `open`: the parent may send. `ended`: the parent called
+ * `end()`; the remote still runs and sends. `finished`: the remote function
+ * returned or threw. `finished-after-end`: the same, after the parent's
+ * `end()`, which stays the reason a later `send()` is refused.
+ */
+type Phase = 'open' | 'ended' | 'finished' | 'finished-after-end'
 
 /**
  * A two-way conversation with one remote context function. `started` is what
@@ -19,18 +24,16 @@ const REMOTE_CANCEL_BOUND = 5000
  */
 export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult = unknown> implements AsyncIterable<TOut>, AsyncDisposable {
   readonly #connection: ActorConnection
-  readonly #items = new Queue<TOut>()
   readonly #result = deferred<TResult>()
-  readonly #opened = deferred<void>()
+  /** Resolves `true` once the remote called `ctx.started()`, `false` when it finished first. */
+  readonly #opened = deferred<boolean>()
   #cid = 0
   #started: TStarted | undefined
-  #hasStarted = false
-  #settled = false
-  #ended = false
-  readonly #received = new ReceiveWindow()
-  readonly #sizes = new Queue<number>()
+  #phase: Phase = 'open'
+  readonly #inbox = new Inbox<TOut>((items, bytes) => {
+    if (!this.#finished) this.#connection.send([Op.Credit, this.#cid, items, bytes])
+  })
   readonly #sending = new SendWindow()
-  #itemWaiter: Deferred<IteratorResult<TOut, undefined>> | undefined
 
   /** @internal Portals open contexts; see `portal.openContext()`. */
   constructor(connection: ActorConnection, module: string, name: string, args: unknown[]) {
@@ -41,20 +44,9 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
       kind: TaskKind.Context,
       started: (value) => {
         this.#started = value as TStarted
-        this.#hasStarted = true
-        this.#opened.resolve()
+        this.#opened.resolve(true)
       },
-      item: (value, bytes) => {
-        const waiter = this.#itemWaiter
-        if (waiter) {
-          this.#itemWaiter = undefined
-          this.#taken(bytes)
-          waiter.resolve({ done: false, value: value as TOut })
-        } else {
-          this.#items.push(value as TOut)
-          this.#sizes.push(bytes)
-        }
-      },
+      item: (value, bytes) => this.#inbox.push(value as TOut, bytes),
       credit: (n, bytes) => this.#sending.grant(n, bytes),
       settle: (ok, value) => this.#settle(ok, value),
     }
@@ -66,8 +58,7 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
    * what it threw when it failed before that.
    */
   async whenStarted(): Promise<void> {
-    await this.#opened.promise
-    if (!this.#hasStarted) await this.#result.promise
+    if (!(await this.#opened.promise)) await this.#result.promise
   }
 
   /** What the remote passed to `ctx.started(value)`. */
@@ -84,41 +75,42 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
    */
   async send(value: TIn): Promise<void> {
     assertSendable(value, 'ctx.send value')
-    await this.#sending.wait(() => this.#settled || this.#ended)
-    if (this.#ended) throw new HarrowError('ctx.send() after ctx.end()')
-    if (this.#settled) throw new HarrowError('ctx.send() after the remote context function finished')
+    await this.#sending.wait(() => this.#phase !== 'open')
+    if (this.#phase === 'ended' || this.#phase === 'finished-after-end') throw new HarrowError('ctx.send() after ctx.end()')
+    if (this.#phase === 'finished') throw new HarrowError('ctx.send() after the remote context function finished')
     this.#sending.sent(this.#connection.send([Op.Send, this.#cid, value]))
   }
 
   /** Tell the remote there is nothing more to send: its loop over `ctx` finishes. Idempotent. */
   end(): void {
-    if (this.#ended) return
-    this.#ended = true
-    if (!this.#settled) this.#connection.send([Op.End, this.#cid])
-    this.#wakeSenders()
+    switch (this.#phase) {
+      case 'open':
+        this.#phase = 'ended'
+        this.#connection.send([Op.End, this.#cid])
+        break
+      case 'finished':
+        this.#phase = 'finished-after-end'
+        break
+      case 'ended':
+      case 'finished-after-end':
+        return
+    }
+    this.#sending.wake()
   }
 
   /** What the remote sends, until its function returns. */
   async *[Symbol.asyncIterator](): AsyncGenerator<TOut, void, undefined> {
     for (;;) {
-      if (this.#items.length > 0) {
-        const value = this.#items.shift() as TOut
-        this.#taken(this.#sizes.shift() ?? 0)
-        yield value
+      if (this.#inbox.length > 0) {
+        yield this.#inbox.take()
         continue
       }
-      if (this.#settled) {
+      if (this.#finished) {
         // Surface a failure here too, so a loop over a failed context throws.
         await this.#result.promise
         return
       }
-      this.#itemWaiter = deferred()
-      const next = await this.#itemWaiter.promise
-      if (next.done) {
-        await this.#result.promise
-        return
-      }
-      yield next.value
+      await this.#inbox.wait()
     }
   }
 
@@ -129,11 +121,11 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
 
   /** Cancel the remote function and wait (bounded) for it to finish. */
   async cancel(): Promise<void> {
-    if (this.#settled) return
+    if (this.#finished) return
     this.#connection.cancelTask(this.#cid)
     await within(
       this.#result.promise.catch(() => {}),
-      REMOTE_CANCEL_BOUND,
+      TASK_CANCEL_BOUND,
     )
   }
 
@@ -142,23 +134,16 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
     await this.cancel()
   }
 
-  #taken(bytes: number): void {
-    const credit = this.#received.take(bytes)
-    if (credit && !this.#settled) this.#connection.send([Op.Credit, this.#cid, ...credit])
-  }
-
-  #wakeSenders(): void {
-    this.#sending.wake()
+  get #finished(): boolean {
+    return this.#phase === 'finished' || this.#phase === 'finished-after-end'
   }
 
   #settle(ok: boolean, value: unknown): void {
-    this.#settled = true
+    this.#phase = this.#phase === 'ended' ? 'finished-after-end' : 'finished'
     if (ok) this.#result.resolve(value as TResult)
     else this.#result.reject(value)
-    this.#opened.resolve()
-    this.#wakeSenders()
-    const waiter = this.#itemWaiter
-    this.#itemWaiter = undefined
-    waiter?.resolve({ done: true, value: undefined })
+    this.#opened.resolve(false)
+    this.#sending.wake()
+    this.#inbox.close()
   }
 }

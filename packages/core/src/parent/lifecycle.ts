@@ -2,7 +2,7 @@
 
 import { TIMED_OUT, aborted, within } from '../shared/async.js'
 import type { ExitInfo, ProcHandle } from '../shared/contracts.js'
-import { ActorFailure, describeSystemError, type ActorId } from '../shared/errors.js'
+import { ActorCancelledError, ActorFailure, describeSystemError, type ActorId } from '../shared/errors.js'
 import { warn } from '../shared/log.js'
 
 /** How long a child gets to exit after a cancel request before it is terminated, in ms. */
@@ -11,8 +11,8 @@ export const TERMINATE_AFTER = 1600
 /** How long a child gets between SIGTERM (`terminate()`) and SIGKILL (`kill()`), in ms. */
 export const KILL_GRACE = 250
 
-/** How long a dead child's last messages may take to arrive before its exit code is reported instead, in ms. */
-const PEER_DRAIN_GRACE = 500
+/** How long a dead child's last messages (a boot error, its last result) may take to arrive after its exit, in ms. */
+export const DRAIN_GRACE = 500
 
 /** How long a SIGKILLed child may take to be reported as reaped before harrow gives up waiting, in ms. */
 const REAP_BOUND = 5000
@@ -78,25 +78,49 @@ export async function softKill(
   return hardKill(proc, { terminateAfter: Math.max(0, terminateAfter - (performance.now() - started)) })
 }
 
+/** A one-shot actor's final result, or what it failed with. */
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown }
+
+/** The one place a portal's final result is collected: {@link exhaustPortal} and {@link cancelOnCompletion} both wait here. */
+function outcomeOf(portal: CancellablePortal): Promise<Outcome> {
+  return portal.result().then(
+    (value): Outcome => ({ ok: true, value }),
+    (error: unknown): Outcome => ({ ok: false, error }),
+  )
+}
+
 /** The final result of a one-shot actor, or what it failed with, as a value. Never rejects. */
 export function exhaustPortal(portal: CancellablePortal): Promise<unknown> {
-  return portal.result().then(
-    (value) => value,
-    (error: unknown) => error,
-  )
+  return outcomeOf(portal).then((outcome) => (outcome.ok ? outcome.value : outcome.error))
+}
+
+/** Options of {@link cancelOnCompletion}. */
+export interface CancelOnCompletionOptions {
+  /** Stops the actor once its result is in. @default () => portal.cancelActor() */
+  readonly cancel?: () => Promise<unknown>
+  /** Told of each failure, once `errors` holds the actor's first (a nursery cancels its other children on it). */
+  readonly onFailure?: (error: Error) => void
 }
 
 /**
  * Collect a one-shot actor's final result, recording a failure in `errors`
- * under the actor's uid, then ask the actor to cancel and exit.
+ * under the actor's uid (its first failure: one already there stays), then
+ * ask the actor to cancel and exit. A cancellation is not a failure: it is
+ * what cancelling the actor does. Never rejects unless `cancel` does.
  */
-export async function cancelOnCompletion(portal: CancellablePortal, errors: Map<string, Error>): Promise<void> {
-  try {
-    await portal.result()
-  } catch (error) {
-    errors.set(portal.actor.uid, error instanceof Error ? error : new Error(String(error)))
+export async function cancelOnCompletion(
+  portal: CancellablePortal,
+  errors: Map<string, Error>,
+  { cancel, onFailure }: CancelOnCompletionOptions = {},
+): Promise<void> {
+  // Not exhaustPortal: a result that is itself an Error must not count as a failure.
+  const outcome = await outcomeOf(portal)
+  if (!outcome.ok && !(outcome.error instanceof ActorCancelledError)) {
+    const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error))
+    if (!errors.has(portal.actor.uid)) errors.set(portal.actor.uid, error)
+    onFailure?.(error)
   }
-  await portal.cancelActor()
+  await (cancel ? cancel() : portal.cancelActor())
 }
 
 /**
@@ -112,7 +136,7 @@ export async function waitForPeerOrProcDeath<T>(peer: Promise<T>, proc: ProcHand
         (value) => ({ ok: true as const, value }),
         (error: unknown) => ({ ok: false as const, error }),
       ),
-      PEER_DRAIN_GRACE,
+      DRAIN_GRACE,
     )
     if (late !== TIMED_OUT) {
       if (late.ok) return late.value

@@ -6,7 +6,7 @@ import type { BackendOptions } from '../shared/contracts.js'
 import { assertSendable } from '../wire/sendable.js'
 import { ActorCancelledError, ActorNurseryError, HarrowError } from '../shared/errors.js'
 import { DEFAULT_MAX_FRAME_SIZE } from '../wire/frames.js'
-import { TERMINATE_AFTER } from './lifecycle.js'
+import { TERMINATE_AFTER, cancelOnCompletion } from './lifecycle.js'
 import type { Portal } from './portal.js'
 import { normalizeModule, toFnRef, type FnRef } from '../shared/ref.js'
 import { getStartMethod, loadSpawnBackend } from '../shared/registry.js'
@@ -51,7 +51,7 @@ export interface ActorOptions {
 
 interface Child {
   readonly handle: ActorHandle
-  /** A one-shot's result collection, which stops it afterwards. */
+  /** A one-shot's result collection ({@link cancelOnCompletion}), which stops it afterwards. */
   collected?: Promise<void>
   /** Settles once the child is reaped and its failure, if any, recorded. */
   settled?: Promise<void>
@@ -93,7 +93,7 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     // Every booting child listens on it: many children are normal, not a leak.
     setMaxListeners(0, this.#cancel.signal)
     this.#signal = options.signal
-    this.#signal?.addEventListener('abort', this.#onAbort, { once: true })
+    this.#signal?.addEventListener('abort', this.#cancelSoon, { once: true })
     runtime().nurseries.add(this)
     watchRootSignals()
   }
@@ -129,8 +129,9 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     const enableModules = [target.module, ...(options.enableModules ?? [])]
     const child = await this.#spawn(options.name ?? target.name, { ...options, enableModules })
     const portal = child.handle.portal as Portal<R>
-    const main = portal.startMain(target, [...args])
-    child.collected = this.#collect(child, main)
+    portal.startMain(target, [...args])
+    // A failure counts even when it lands while the nursery cancels; only the cancellation itself does not.
+    child.collected = cancelOnCompletion(portal, this.#errors, { cancel: () => child.handle.stop(), onFailure: this.#cancelSoon })
     return portal
   }
 
@@ -179,7 +180,8 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     return this.#closing
   }
 
-  readonly #onAbort = (): void => {
+  /** Start cancelling everything: when the nursery's signal aborts, and when a one-shot fails (one cancels all). */
+  readonly #cancelSoon = (): void => {
     void this.cancel()
   }
 
@@ -218,26 +220,14 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     return child
   }
 
-  async #collect(child: Child, main: Promise<unknown>): Promise<void> {
-    try {
-      await main
-    } catch (error) {
-      // A failure counts even when it lands while the nursery cancels; only the cancellation itself does not.
-      if (!(error instanceof ActorCancelledError)) this.#fail(child.handle.actor.uid, error)
-    }
-    await child.handle.stop()
-  }
-
+  /** A child that ended by itself with a failure: record it (unless its result already failed), then one cancels all. */
   async #reaped(child: Child): Promise<void> {
+    const { uid } = child.handle.actor
     const failure = await child.handle.failure()
-    this.#children.delete(child.handle.actor.uid)
-    if (failure) this.#fail(child.handle.actor.uid, failure)
-  }
-
-  /** One cancels all: record the first error of each child, then cancel everything else. */
-  #fail(uid: string, error: unknown): void {
-    if (!this.#errors.has(uid)) this.#errors.set(uid, error instanceof Error ? error : new Error(String(error)))
-    void this.cancel()
+    this.#children.delete(uid)
+    if (!failure) return
+    if (!this.#errors.has(uid)) this.#errors.set(uid, failure)
+    this.#cancelSoon()
   }
 
   async #cancelAll(): Promise<void> {
@@ -255,7 +245,7 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     await Promise.all([...this.#children.values()].map((child) => child.handle.stop()))
     if (this.#cancelling) await this.#cancelling
     await Promise.all([...this.#children.values()].flatMap((child) => (child.settled ? [child.settled] : [])))
-    this.#signal?.removeEventListener('abort', this.#onAbort)
+    this.#signal?.removeEventListener('abort', this.#cancelSoon)
     runtime().nurseries.delete(this)
     unwatchRootSignals()
     const failure = this.#failure(bodyError, bodyFailed)

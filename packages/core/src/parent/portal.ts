@@ -59,9 +59,8 @@ export class Portal<R = unknown> {
   }
 
   /** @internal Start a one-shot actor's main task; {@link result} is its outcome. */
-  startMain(fn: FnRef, args: unknown[]): Promise<R> {
+  startMain(fn: FnRef, args: unknown[]): void {
     this.#main = this.run<R>(fn, args)
-    return this.#main
   }
 
   /**

@@ -8,16 +8,13 @@ import { TIMED_OUT, aborted, within } from '../shared/async.js'
 import type { BackendOptions, ExitInfo, ProcHandle, SpawnedChild, SpawnRequest } from '../shared/contracts.js'
 import { ActorConnection } from './connection.js'
 import { ActorCancelledError, ActorFailure, describeSystemError, isHarrowError } from '../shared/errors.js'
-import { hardKill, softKill, waitForPeerOrProcDeath } from './lifecycle.js'
+import { DRAIN_GRACE, hardKill, softKill, waitForPeerOrProcDeath } from './lifecycle.js'
 import { debug } from '../shared/log.js'
 import { Portal } from './portal.js'
 import type { SpawnSpec } from '../wire/protocol.js'
 import { loadSpawnBackend, spawnMethodHints } from '../shared/registry.js'
 import { runtime, selfIdentity, type ActorInfo } from '../shared/realm.js'
 import { treeValues } from '../shared/tree-values.js'
-
-/** How long after a child's exit its channel may take to deliver what the child sent last, in ms. */
-const DRAIN_GRACE = 500
 
 /** Everything {@link spawnActor} needs, resolved from nursery and actor options. */
 export interface SpawnParams {
@@ -42,7 +39,7 @@ export interface SpawnParams {
  */
 export class ActorHandle {
   readonly portal: Portal
-  readonly proc: ProcHandle
+  readonly #proc: ProcHandle
   readonly #connection: ActorConnection
   readonly #stop = new AbortController()
   readonly #terminateAfter: number
@@ -51,7 +48,7 @@ export class ActorHandle {
 
   constructor(connection: ActorConnection, proc: ProcHandle, terminateAfter: number) {
     this.#connection = connection
-    this.proc = proc
+    this.#proc = proc
     this.#terminateAfter = terminateAfter
     this.portal = new Portal(connection, terminateAfter)
     // A channel that closes while the child lives cannot be talked to again: reap the child.
@@ -65,11 +62,6 @@ export class ActorHandle {
 
   get actor(): ActorInfo {
     return this.#connection.actor
-  }
-
-  /** True once {@link stop} or {@link kill} was called. */
-  get stopRequested(): boolean {
-    return this.#connection.stopping
   }
 
   /**
@@ -95,12 +87,12 @@ export class ActorHandle {
   /** Kill the child now (SIGKILL), skipping the polite steps. Resolves once reaped. */
   kill(): Promise<ExitInfo> {
     this.#connection.markStopping()
-    this.proc.kill()
+    this.#proc.kill()
     return this.done
   }
 
   async #own(): Promise<ExitInfo> {
-    const exit = await softKill(this.proc, this.portal, { signal: this.#stop.signal, terminateAfter: this.#terminateAfter })
+    const exit = await softKill(this.#proc, this.portal, { signal: this.#stop.signal, terminateAfter: this.#terminateAfter })
     // The child may have exited with messages still in flight (its last result): let them land.
     if (!this.#connection.isClosed && (await within(this.#connection.closed, DRAIN_GRACE)) === TIMED_OUT) this.#connection.close()
     await this.#connection.closed

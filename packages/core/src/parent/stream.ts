@@ -1,16 +1,23 @@
 /** `ActorStream`: the parent's side of a remote async generator, with credit-based backpressure. */
 
-import { deferred, type Deferred, within } from '../shared/async.js'
-import type { ActorConnection, TaskSink } from './connection.js'
+import { deferred, within } from '../shared/async.js'
+import { TASK_CANCEL_BOUND, type ActorConnection, type TaskSink } from './connection.js'
 import { ActorCancelledError } from '../shared/errors.js'
-import { ReceiveWindow } from '../wire/flow.js'
+import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind } from '../wire/protocol.js'
-import { Queue } from '../wire/queue.js'
 
-/** How long leaving a stream early waits for the remote generator's `finally` to finish. */
-const REMOTE_FINALLY_BOUND = 5000
+/**
+ * Where a stream is. `idle`: the remote generator starts on the first
+ * `next()`. `running`: it yields. `closing`: the consumer left early and waits
+ * for the cancelled generator to finish. `done`: nothing more to report.
+ * `failed`: it ended with `error`, which the next `next()` reports once.
+ */
+type State = { readonly phase: 'idle' | 'running' | 'closing' | 'done' } | { readonly phase: 'failed'; readonly error: Error }
 
-type Ending = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error }
+const IDLE: State = { phase: 'idle' }
+const RUNNING: State = { phase: 'running' }
+const CLOSING: State = { phase: 'closing' }
+const DONE: State = { phase: 'done' }
 
 /**
  * The items of a remote async generator, in order. At most one window of
@@ -20,19 +27,17 @@ type Ending = { readonly ok: true; readonly value: unknown } | { readonly ok: fa
  */
 export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable {
   readonly #connection: ActorConnection
-  readonly #items = new Queue<T>()
+  /** Resolves once the remote generator has finished, or when it never started. */
   readonly #ended = deferred<void>()
   readonly #module: string
   readonly #name: string
   readonly #args: unknown[]
   readonly #signal: AbortSignal | undefined
   #cid = 0
-  #ending: Ending | undefined
-  #waiter: Deferred<IteratorResult<T, undefined>> | undefined
-  /** Frame sizes of the buffered items, in order, for the credit they are worth once taken. */
-  readonly #sizes = new Queue<number>()
-  readonly #window = new ReceiveWindow()
-  #closedByUs = false
+  #state: State = IDLE
+  readonly #inbox = new Inbox<T>((items, bytes) => {
+    if (this.#state.phase === 'running') this.#connection.send([Op.Credit, this.#cid, items, bytes])
+  })
 
   /**
    * @internal Portals make streams; see `portal.stream()`. The remote
@@ -49,23 +54,15 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   #start(): void {
     const signal = this.#signal
     if (signal?.aborted) {
-      this.#end({ ok: false, error: cancelled(signal) })
+      this.#ended.resolve()
+      this.#finish({ phase: 'failed', error: cancelled(signal) })
       return
     }
+    this.#state = RUNNING
     const sink: TaskSink = {
       kind: TaskKind.Stream,
-      item: (value, bytes) => {
-        const waiter = this.#waiter
-        if (waiter) {
-          this.#waiter = undefined
-          this.#taken(bytes)
-          waiter.resolve({ done: false, value: value as T })
-        } else {
-          this.#items.push(value as T)
-          this.#sizes.push(bytes)
-        }
-      },
-      settle: (ok, value) => this.#end(ok ? { ok, value } : { ok, error: value as Error }),
+      item: (value, bytes) => this.#inbox.push(value as T, bytes),
+      settle: (ok, value) => this.#settle(ok ? DONE : { phase: 'failed', error: value as Error }),
     }
     this.#cid = this.#connection.start(TaskKind.Stream, this.#module, this.#name, this.#args, sink)
     if (signal) {
@@ -81,23 +78,15 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   }
 
   /** The next item; `done` once the remote generator returned. Rejects with what the remote threw. */
-  next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#cid === 0 && !this.#ending) this.#start()
-    if (this.#items.length > 0) {
-      const value = this.#items.shift() as T
-      this.#taken(this.#sizes.shift() ?? 0)
-      return Promise.resolve({ done: false, value })
-    }
-    if (this.#ending) {
-      if (this.#ending.ok || this.#closedByUs) return Promise.resolve({ done: true, value: undefined })
-      const { error } = this.#ending
-      // An error is reported once; later calls see a finished stream.
-      this.#ending = { ok: true, value: undefined }
-      return Promise.reject(error)
-    }
-    if (this.#waiter) return this.#waiter.promise
-    this.#waiter = deferred()
-    return this.#waiter.promise
+  async next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#state.phase === 'idle') this.#start()
+    if (this.#inbox.length === 0) await this.#inbox.wait()
+    if (this.#inbox.length > 0) return { done: false, value: this.#inbox.take() }
+    const state = this.#state
+    if (state.phase !== 'failed') return { done: true, value: undefined }
+    // An error is reported once; later calls see a finished stream.
+    this.#state = DONE
+    throw state.error
   }
 
   /** Stop early: cancel the remote generator and wait (bounded) for its `finally`. */
@@ -117,45 +106,49 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     await this.#close()
   }
 
-  #taken(bytes: number): void {
-    const credit = this.#window.take(bytes)
-    if (credit && !this.#ending) this.#connection.send([Op.Credit, this.#cid, ...credit])
-  }
-
   async #close(): Promise<void> {
-    this.#closedByUs = true
-    this.#items.clear()
-    this.#sizes.clear()
-    if (this.#cid === 0) this.#end({ ok: true, value: undefined })
-    if (this.#ending) return
-    this.#connection.cancelTask(this.#cid)
-    await within(this.#ended.promise, REMOTE_FINALLY_BOUND)
-  }
-
-  #abort(error: Error): void {
-    if (this.#ending) return
-    this.#connection.cancelTask(this.#cid)
-    this.#items.clear()
-    this.#sizes.clear()
-    this.#finish({ ok: false, error })
-  }
-
-  #end(ending: Ending): void {
-    this.#ended.resolve()
-    if (this.#ending) return
-    this.#finish(ending)
-  }
-
-  #finish(ending: Ending): void {
-    this.#ending = ending
-    const waiter = this.#waiter
-    if (!waiter) return
-    this.#waiter = undefined
-    if (ending.ok || this.#closedByUs) waiter.resolve({ done: true, value: undefined })
-    else {
-      this.#ending = { ok: true, value: undefined }
-      waiter.reject(ending.error)
+    this.#inbox.clear()
+    switch (this.#state.phase) {
+      case 'idle':
+        this.#ended.resolve()
+        this.#finish(DONE)
+        return
+      case 'failed':
+        // Left early: the consumer no longer hears of the failure.
+        this.#finish(DONE)
+        return
+      case 'done':
+        return
+      case 'running':
+        this.#state = CLOSING
+        this.#connection.cancelTask(this.#cid)
+        break
+      case 'closing':
+        break
     }
+    await within(this.#ended.promise, TASK_CANCEL_BOUND)
+  }
+
+  /** The signal aborted: cancel the remote generator; a consumer still reading gets `error`. */
+  #abort(error: Error): void {
+    const { phase } = this.#state
+    if (phase !== 'running' && phase !== 'closing') return
+    this.#connection.cancelTask(this.#cid)
+    this.#inbox.clear()
+    this.#finish(phase === 'running' ? { phase: 'failed', error } : DONE)
+  }
+
+  /** The remote generator finished, with `outcome` unless the consumer already left or the signal aborted. */
+  #settle(outcome: State): void {
+    this.#ended.resolve()
+    const { phase } = this.#state
+    if (phase === 'running') this.#finish(outcome)
+    else if (phase === 'closing') this.#finish(DONE)
+  }
+
+  #finish(state: State): void {
+    this.#state = state
+    this.#inbox.close()
   }
 }
 

@@ -1,0 +1,78 @@
+/** The receiving end of a stream or context: what arrived and is not yet taken, and the credit it is worth once taken. */
+
+import { deferred, type Deferred } from '../shared/async.js'
+import { ReceiveWindow } from './flow.js'
+import { Queue } from './queue.js'
+
+/**
+ * Items that arrived for one stream or context, in order, with each frame's
+ * size. Taking an item counts it against a {@link ReceiveWindow}; once half a
+ * window was taken, `grant` is called with the credit to send back. Readers
+ * wait with {@link wait}; closing the inbox wakes them and refuses later items,
+ * while what is buffered can still be taken.
+ */
+export class Inbox<T> {
+  readonly #items = new Queue<T>()
+  readonly #sizes = new Queue<number>()
+  readonly #window = new ReceiveWindow()
+  readonly #grant: (items: number, bytes: number) => void
+  #waiter: Deferred<void> | undefined
+  #closed = false
+
+  /** @param grant sends the sender `items` more items and `bytes` more bytes of credit. */
+  constructor(grant: (items: number, bytes: number) => void) {
+    this.#grant = grant
+  }
+
+  /** Items waiting to be taken. */
+  get length(): number {
+    return this.#items.length
+  }
+
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** An item arrived in a frame of `bytes` bytes. Dropped once the inbox is closed. */
+  push(value: T, bytes: number): void {
+    if (this.#closed) return
+    this.#items.push(value)
+    this.#sizes.push(bytes)
+    this.#wake()
+  }
+
+  /**
+   * Take the oldest item, granting credit when it is due. Check {@link length}
+   * first: an item may itself be `undefined`.
+   */
+  take(): T {
+    const value = this.#items.shift() as T
+    const credit = this.#window.take(this.#sizes.shift() ?? 0)
+    if (credit) this.#grant(credit[0], credit[1])
+    return value
+  }
+
+  /** Resolves once an item is waiting or the inbox is closed. */
+  async wait(): Promise<void> {
+    while (this.#items.length === 0 && !this.#closed) await (this.#waiter ??= deferred<void>()).promise
+  }
+
+  /** No more items will be accepted; wake the readers. What is buffered can still be taken. Idempotent. */
+  close(): void {
+    this.#closed = true
+    this.#wake()
+  }
+
+  /** Drop what is buffered, without granting credit for it (the task is being cancelled). */
+  clear(): void {
+    this.#items.clear()
+    this.#sizes.clear()
+  }
+
+  #wake(): void {
+    const waiter = this.#waiter
+    this.#waiter = undefined
+    waiter?.resolve()
+  }
+}
