@@ -1,0 +1,74 @@
+import { ActorFailure, RemoteActorError, ref, withNursery } from '@harrow/core'
+import '@harrow/spawn-ssh'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { sshdUnavailable, startSshd, type TestSshd } from './fixtures/sshd.js'
+
+const tasks = new URL('./fixtures/tasks.mjs', import.meta.url)
+const unavailable = sshdUnavailable()
+
+describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  let sshd: TestSshd
+  beforeAll(async () => {
+    sshd = await startSshd()
+  })
+  afterAll(async () => {
+    await sshd?.stop()
+  })
+  const backend = () => ({ host: sshd.host, ssh: { configFile: sshd.configFile, node: process.execPath } })
+
+  test('an actor started over ssh serves calls, streams and errors', async () => {
+    await withNursery(
+      async (nursery) => {
+        const portal = await nursery.startActor('remote', { enableModules: [tasks], backend: backend(), env: { HARROW_SSH_TEST: 'sent' } })
+        expect(await portal.run(ref(tasks, 'add'), [40, 2])).toBe(42)
+        const who = await portal.run<{ pid: number; env: string | null }>(ref(tasks, 'whoami'))
+        expect(who.env).toBe('sent')
+        expect(who.pid).not.toBe(portal.actor.pid)
+        const items: number[] = []
+        for await (const item of portal.stream<number>(ref(tasks, 'count'), [5])) items.push(item)
+        expect(items).toEqual([0, 1, 2, 3, 4])
+        expect(await portal.run(ref(tasks, 'shout'))).toBe('ok')
+        const error = await portal.run(ref(tasks, 'boom')).catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(RemoteActorError)
+        expect(error).toMatchObject({ boxedType: 'TypeError' })
+      },
+      { spawnMethod: 'ssh' },
+    )
+  })
+
+  test('a wedged remote actor is killed on its host by the terminateAfter ladder', async () => {
+    await withNursery(
+      async (nursery) => {
+        const portal = await nursery.startActor('wedged', { enableModules: [tasks], backend: backend(), terminateAfter: 300 })
+        const who = await portal.run<{ pid: number }>(ref(tasks, 'whoami'))
+        portal.run(ref(tasks, 'spin'), [60_000]).catch(() => {})
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        const started = Date.now()
+        await nursery.cancel()
+        expect(Date.now() - started).toBeLessThan(10_000)
+        expect(isAlive(who.pid)).toBe(false)
+      },
+      { spawnMethod: 'ssh' },
+    )
+  })
+
+  test("host down is an ActorFailure carrying ssh's reason", async () => {
+    const failure = await withNursery(
+      (nursery) => nursery.startActor('nowhere', { backend: { host: '127.0.0.1', ssh: { port: 1, configFile: sshd.configFile } } }),
+      {
+        spawnMethod: 'ssh',
+      },
+    ).catch((e: unknown) => e)
+    expect(failure).toBeInstanceOf(ActorFailure)
+    expect((failure as Error).message).toMatch(/ssh: .*Connection refused/)
+  })
+})
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
