@@ -42,7 +42,7 @@ export function explainExit(code: number | null, tail: readonly string[], init: 
   const last = lines.at(-1)
   const fatal = lines.findLast((line) => line.startsWith(FATAL_LINE))
   if (fatal !== undefined) return `on ${init.host}: ${fatal.slice(FATAL_LINE.length)}`
-  if (code === 255 && init.isSsh) return last === undefined ? `ssh to ${init.host} failed` : `ssh: ${last}`
+  if (code === 255 && init.isSsh) return last === undefined ? `ssh to ${init.host} failed` : last.startsWith('ssh: ') ? last : `ssh: ${last}`
   if (code === 127) return `the remote node executable '${init.node}' was not found on ${init.host}${last === undefined ? '' : ` (${last})`}`
   const missing = lines.find((line) => /Cannot find (module|package)/.test(line))
   if (missing !== undefined) {

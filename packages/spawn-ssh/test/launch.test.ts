@@ -1,3 +1,7 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ActorFailure, RemoteActorError, ref, withNursery } from '@harrow/core'
 import '@harrow/spawn-ssh'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -31,6 +35,65 @@ describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailab
         const error = await portal.run(ref(tasks, 'boom')).catch((e: unknown) => e)
         expect(error).toBeInstanceOf(RemoteActorError)
         expect(error).toMatchObject({ boxedType: 'TypeError' })
+      },
+      { spawnMethod: 'ssh' },
+    )
+  })
+
+  test('enabled modules under a mapped root are imported from the remote root (pathMap)', async () => {
+    const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
+    const remoteRoot = mkdtempSync(join(tmpdir(), 'harrow-remote-root-'))
+    try {
+      // The "remote host's" copy of the application: the same modules, found at another path, with harrow beside them.
+      cpSync(fixtures, join(remoteRoot, 'fixtures'), { recursive: true })
+      mkdirSync(join(remoteRoot, 'node_modules', '@harrow'), { recursive: true })
+      symlinkSync(fileURLToPath(new URL('../../core', import.meta.url)), join(remoteRoot, 'node_modules', '@harrow', 'core'))
+      await withNursery(
+        async (nursery) => {
+          const ssh = { ...backend().ssh, pathMap: { [fixtures]: join(remoteRoot, 'fixtures') } }
+          const portal = await nursery.startActor('mapped', { enableModules: [tasks], backend: { host: sshd.host, ssh } })
+          expect(await portal.run(ref(tasks, 'whereAmI'))).toBe(pathToFileURL(join(remoteRoot, 'fixtures', 'tasks.mjs')).href)
+          expect(await portal.run(ref(tasks, 'add'), [1, 2])).toBe(3)
+        },
+        { spawnMethod: 'ssh' },
+      )
+    } finally {
+      rmSync(remoteRoot, { recursive: true, force: true })
+    }
+  })
+
+  test('the launcher hook runs the child with a command of its own (a plain local sh -c here)', async () => {
+    const seen: string[][] = []
+    const launcher = (argv: string[]): string[] => {
+      seen.push(argv)
+      return ['sh', '-c', 'exec "$@"', 'launcher', ...argv]
+    }
+    await withNursery(
+      async (nursery) => {
+        const portal = await nursery.startActor('launched', { enableModules: [tasks], backend: { ssh: { launcher, node: process.execPath } } })
+        expect(await portal.run(ref(tasks, 'add'), [2, 3])).toBe(5)
+      },
+      { spawnMethod: 'ssh' },
+    )
+    expect(seen).toHaveLength(1)
+    expect(seen[0]?.[0]).toBe(process.execPath)
+    expect(seen[0]?.[1]).toMatch(/dist\/child\.js$/)
+  })
+
+  test('a wedged actor started by a launcher is killed through the launcher too', async () => {
+    const launcher = (argv: string[]): string[] => ['sh', '-c', 'exec "$@"', 'launcher', ...argv]
+    await withNursery(
+      async (nursery) => {
+        const portal = await nursery.startActor('wedged-launched', {
+          enableModules: [tasks],
+          backend: { ssh: { launcher, node: process.execPath } },
+          terminateAfter: 300,
+        })
+        const who = await portal.run<{ pid: number }>(ref(tasks, 'whoami'))
+        portal.run(ref(tasks, 'spin'), [60_000]).catch(() => {})
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        await nursery.cancel()
+        expect(isAlive(who.pid)).toBe(false)
       },
       { spawnMethod: 'ssh' },
     )
