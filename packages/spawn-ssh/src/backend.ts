@@ -19,14 +19,20 @@ import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 
+/** harrow's own environment variables, which travel to remote actors. */
+const HARROW_PREFIX = 'HARROW_'
+
 /**
  * The variables sent to the remote actor: ssh forwards no environment, and
  * the local one (PATH, HOME...) is not the remote host's, so only what the
- * actor's options changed travels (set, or unset as `null`).
+ * actor's options changed travels (set, or unset as `null`), plus harrow's
+ * own `HARROW_*` settings (log level, ssh defaults, test tokens).
  */
 export function remoteEnv(env: Readonly<Record<string, string | undefined>>, local: NodeJS.ProcessEnv = process.env): Record<string, string | null> {
   const sent: Record<string, string | null> = {}
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== local[key]) sent[key] = value
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && (value !== local[key] || key.startsWith(HARROW_PREFIX))) sent[key] = value
+  }
   for (const key of Object.keys(local)) if (local[key] !== undefined && env[key] === undefined) sent[key] = null
   return sent
 }

@@ -21,7 +21,16 @@ registerSpawnMethod('ssh', {
   load: async () => (await import('./backend.js')).sshBackend,
 })
 
-export { configureSsh, sshDefaults, CONNECT_TIMEOUT, HEARTBEAT_TIMEOUT, type SshOptions, type SshBackendOptions, type SshDefaults } from './options.js'
+export {
+  configureSsh,
+  sshDefaults,
+  SSH_DEFAULTS_ENV,
+  CONNECT_TIMEOUT,
+  HEARTBEAT_TIMEOUT,
+  type SshOptions,
+  type SshBackendOptions,
+  type SshDefaults,
+} from './options.js'
 export { REMOTE_KILL_BOUND } from './ssh-handle.js'
 
 declare module '@harrow/core' {

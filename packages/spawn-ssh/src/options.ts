@@ -85,9 +85,37 @@ export function configureSsh(defaults: SshDefaults): void {
   holder()[DEFAULTS] = { ...defaults }
 }
 
-/** The defaults set with {@link configureSsh}. */
+/**
+ * The environment variable holding defaults as JSON (`{"host": "hostB", "configFile": ...}`, no launcher), read
+ * when {@link configureSsh} was not called: a test run points every `'ssh'` actor, in every process of it, at one host.
+ */
+export const SSH_DEFAULTS_ENV = 'HARROW_SSH_DEFAULTS'
+
+let parsedEnv: { readonly text: string; readonly value: SshDefaults } | undefined
+
+function defaultsFromEnv(): SshDefaults {
+  const text = process.env[SSH_DEFAULTS_ENV]
+  if (text === undefined || text === '') return {}
+  if (parsedEnv?.text !== text) {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (error) {
+      throw new TypeError(`${SSH_DEFAULTS_ENV} is not JSON: ${(error as Error).message}`)
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${SSH_DEFAULTS_ENV} must be a JSON object of ssh defaults`)
+    parsedEnv = { text, value: value as SshDefaults }
+  }
+  return parsedEnv.value
+}
+
+/**
+ * The defaults set with {@link configureSsh}, else those in `HARROW_SSH_DEFAULTS`.
+ *
+ * @throws TypeError when `HARROW_SSH_DEFAULTS` is not a JSON object.
+ */
 export function sshDefaults(): SshDefaults {
-  return holder()[DEFAULTS] ?? {}
+  return holder()[DEFAULTS] ?? defaultsFromEnv()
 }
 
 /**

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { ActorFailure, withNursery, type ActorOptions } from '@harrow/core'
 import '@harrow/spawn-ssh'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { sshdUnavailable, startSshd, type TestSshd } from './fixtures/sshd.js'
+import { sshdUnavailable, startSshd, type TestSshd } from '@harrow/spawn-ssh/test-sshd'
 
 const unavailable = sshdUnavailable()
 const packageRoot = fileURLToPath(new URL('..', import.meta.url))

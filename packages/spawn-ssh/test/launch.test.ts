@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ActorFailure, RemoteActorError, ref, withNursery } from '@harrow/core'
 import '@harrow/spawn-ssh'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { sshdUnavailable, startSshd, type TestSshd } from './fixtures/sshd.js'
+import { sshdUnavailable, startSshd, type TestSshd } from '@harrow/spawn-ssh/test-sshd'
 
 const tasks = new URL('./fixtures/tasks.mjs', import.meta.url)
 const unavailable = sshdUnavailable()

@@ -8,7 +8,7 @@ import '@harrow/spawn-ssh'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createNetns, netnsUnavailable, type TestNetns } from './fixtures/netns.js'
 import { isAlive, waitFor } from './fixtures/processes.js'
-import { sshdUnavailable, startSshd, type TestSshd } from './fixtures/sshd.js'
+import { sshdUnavailable, startSshd, type TestSshd } from '@harrow/spawn-ssh/test-sshd'
 
 const tasks = new URL('./fixtures/tasks.mjs', import.meta.url)
 const rootProgram = fileURLToPath(new URL('./fixtures/root.mjs', import.meta.url))

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { sshdUnavailable, startSshd, type TestSshd } from './fixtures/sshd.js'
+import { sshdUnavailable, startSshd, type TestSshd } from '@harrow/spawn-ssh/test-sshd'
 
 const run = promisify(execFile)
 const unavailable = sshdUnavailable()
