@@ -104,7 +104,7 @@ function defaultsFromEnv(): SshDefaults {
       throw new TypeError(`${SSH_DEFAULTS_ENV} is not JSON: ${(error as Error).message}`)
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${SSH_DEFAULTS_ENV} must be a JSON object of ssh defaults`)
-    parsedEnv = { text, value: value as SshDefaults }
+    parsedEnv = { text, value }
   }
   return parsedEnv.value
 }
