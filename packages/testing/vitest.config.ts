@@ -1,7 +1,18 @@
 import { defineConfig } from 'vitest/config'
 import { spawnBackendProjects } from '@harrow/testing/config'
+import { sshdUnavailable } from '@harrow/spawn-ssh/test-sshd'
 
-const backends = await spawnBackendProjects({ include: ['test/conformance/**/*.test.ts'] })
+const backends = (
+  await spawnBackendProjects({
+    include: ['test/conformance/**/*.test.ts'],
+    // 'ssh' runs against a loopback OpenSSH server that its global setup starts.
+    prerequisites: { ssh: sshdUnavailable },
+  })
+).map((project) =>
+  project.test?.name === 'ssh' && project.test.provide?.harrowUnavailable === ''
+    ? { ...project, test: { ...project.test, globalSetup: [...[project.test.globalSetup ?? []].flat(), './test/ssh.global-setup.ts'] } }
+    : project,
+)
 const worker = backends.find((project) => project.test?.name === 'worker' && project.test.provide?.harrowUnavailable === '')
 
 export default defineConfig({

@@ -5,11 +5,12 @@
  */
 
 import { spawn } from 'node:child_process'
+import { isAbsolute } from 'node:path'
 import { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { PROTOCOL_VERSION } from '@harrow/core'
 import { closedTransport, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
-import { remoteCommand, sshPrefix } from './command.js'
+import { remoteCommand, sshPrefix, type ActorControl } from './command.js'
 import { sendingHeartbeats } from './heartbeat.js'
 import { HEARTBEAT_TIMEOUT, resolveSshOptions, type ResolvedSshOptions } from './options.js'
 import { mapPath, pathMapUrls } from './path-map.js'
@@ -38,20 +39,25 @@ export function remoteEnv(env: Readonly<Record<string, string | undefined>>, loc
 }
 
 /** The argv of the remote child and the full local command that runs it. */
-export function childCommand(request: SpawnRequest, options: ResolvedSshOptions): { argv: string[]; command: string[]; entry: string } {
+export function childCommand(request: SpawnRequest, options: ResolvedSshOptions, control?: ActorControl): { argv: string[]; command: string[]; entry: string } {
   const pathMap = pathMapUrls(options.pathMap)
   const entry = mapPath(CHILD_ENTRY, pathMap)
+  const cwd = options.cwd ?? (request.cwd === undefined ? undefined : mapPath(request.cwd, pathMap))
   const config: RemoteConfig = {
     name: request.name,
     maxFrameSize: request.maxFrameSize,
     versions: { core: coreVersion(), ssh: SSH_PACKAGE_VERSION, protocol: PROTOCOL_VERSION },
     env: remoteEnv(request.env),
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(cwd === undefined ? {} : { cwd }),
     ...(pathMap.length === 0 ? {} : { pathMap }),
+    // Only through ssh's remote shell are the session's fds rearranged (see remoteCommand); a launcher's command keeps fd 1.
+    channelFd: options.launcher === undefined ? 3 : 1,
     heartbeatTimeout: options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT,
   }
-  const argv = [options.node ?? 'node', entry, encodeConfig(config)]
-  return { argv, command: remoteCommand(options, argv), entry }
+  // Node flags travel (children inherit the parent's by default); absolute paths in them are mapped like modules.
+  const execArgv = request.execArgv.map((arg) => (isAbsolute(arg) ? mapPath(arg, pathMap) : arg))
+  const argv = [options.node ?? 'node', ...execArgv, entry, encodeConfig(config)]
+  return { argv, command: remoteCommand(options, argv, control), entry }
 }
 
 /** Starts actors on other hosts through the system OpenSSH client (or a launcher command). */
@@ -59,14 +65,12 @@ export const sshBackend: SpawnBackend = {
   key: 'ssh',
   spawn(request: SpawnRequest): Promise<SpawnedChild> {
     const options = resolveSshOptions(request.options)
-    if (request.cwd !== undefined && options.cwd === undefined) {
-      // A local cwd means nothing on another host; refusing beats running the actor somewhere unexpected.
-      throw new TypeError("spawnMethod 'ssh' takes the remote working directory as backend: { ssh: { cwd } }, not ActorOptions.cwd")
-    }
-    const { argv, command, entry } = childCommand(request, options)
+    const control = options.shareConnection === true ? undefined : { name: `a-${request.uid.slice(0, 8)}`, master: true }
+    const { argv, command, entry } = childCommand(request, options, control)
     const [file, ...args] = command as [string, ...string[]]
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true })
-    const runner = options.launcher ?? ((remote: string[]): string[] => [...sshPrefix(options), '--', remote.join(' ')])
+    const killControl = control === undefined ? undefined : { ...control, master: false }
+    const runner = options.launcher ?? ((remote: string[]): string[] => [...sshPrefix(options, killControl), '--', remote.join(' ')])
     const proc = new SshClientHandle(child, { host: options.host, node: argv[0] as string, entry, runner, isSsh: options.launcher === undefined })
     if (!child.stdin || !child.stdout) return Promise.resolve({ proc, transport: closedTransport() })
     // A parent that exits must not wait for the session: the actor sees EOF and leaves by itself.

@@ -1,14 +1,15 @@
 /**
  * The script each ssh actor runs on the remote host: checks that its harrow is
  * the parent's, applies the environment, working directory and path map it was
- * sent, then runs core's actor runtime over stdin/stdout. Console output goes
- * to stderr, so nothing but frames is ever written to stdout.
+ * sent, then runs core's actor runtime over the session's stdin and stdout
+ * (moved to fd 3 by the remote shell). The actor's own stdout is carried,
+ * marked, on stderr, so nothing but frames is ever written to the channel.
  */
 
 import { register } from 'node:module'
 import { Socket } from 'node:net'
-import { Duplex } from 'node:stream'
-import { EXIT_BAD_CONFIG, EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, decodeConfig, type RemoteConfig } from './spawn-config.js'
+import { Duplex, Writable } from 'node:stream'
+import { EXIT_BAD_CONFIG, EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK, decodeConfig, type RemoteConfig } from './spawn-config.js'
 import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
 import { watchingHeartbeats } from './heartbeat.js'
 
@@ -17,16 +18,23 @@ function fatal(code: number, reason: string): never {
   process.exit(code)
 }
 
-// fd 1 is the channel: everything that would print to stdout prints to stderr instead.
-const output = new Socket({ fd: 1, readable: false, writable: true })
-Object.defineProperty(process, 'stdout', { configurable: true, enumerable: true, get: () => process.stderr })
-
 let config: RemoteConfig
 try {
-  config = decodeConfig(process.argv[2])
+  config = decodeConfig(process.argv.at(-1))
 } catch (error) {
   fatal(EXIT_BAD_CONFIG, `cannot read the spawn config: ${(error as Error).message}`)
 }
+
+// The channel's fd carries frames only. The actor's stdout travels on stderr, each chunk marked, and the parent puts it
+// back on its own stdout.
+const output = new Socket({ fd: config.channelFd ?? 1, readable: false, writable: true })
+const stdout = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    if (chunk.length === 0) return done()
+    process.stderr.write(`${STDOUT_MARK}${chunk.toString('base64')}\n`, () => done())
+  },
+})
+Object.defineProperty(process, 'stdout', { configurable: true, enumerable: true, get: () => stdout })
 
 let core: string
 try {

@@ -12,6 +12,14 @@ export const CONTROL_PERSIST = 10
 export const SERVER_ALIVE_INTERVAL = 2
 const SERVER_ALIVE_COUNT = 3
 
+/** An actor's own control socket: its session is the master, a kill command a client of it. */
+export interface ActorControl {
+  /** The socket's file name in the private directory. */
+  readonly name: string
+  /** Whether this command is the master (the actor's session) or uses it (a kill). */
+  readonly master: boolean
+}
+
 /** Quote one word for a POSIX shell (the remote login shell joins ssh's arguments into one command line). */
 export function shellQuote(word: string): string {
   if (/^[\w@%+=:,./-]+$/.test(word)) return word
@@ -42,7 +50,7 @@ export function usedControlDirectory(): string | undefined {
  * harrow's defaults (the first value ssh reads for an option wins). Host key
  * checking is left as the user's ssh config sets it.
  */
-export function sshPrefix(options: ResolvedSshOptions): string[] {
+export function sshPrefix(options: ResolvedSshOptions, control?: ActorControl): string[] {
   const args = ['-T', '-e', 'none', '-o', 'BatchMode=yes']
   if (options.configFile !== undefined) args.push('-F', options.configFile)
   if (options.port !== undefined) args.push('-p', String(options.port))
@@ -54,12 +62,15 @@ export function sshPrefix(options: ResolvedSshOptions): string[] {
   args.push('-o', `ServerAliveInterval=${SERVER_ALIVE_INTERVAL}`, '-o', `ServerAliveCountMax=${SERVER_ALIVE_COUNT}`)
   if (options.shareConnection === true) {
     args.push('-o', 'ControlMaster=auto', '-o', `ControlPath=${join(controlDirectory(), '%C')}`, '-o', `ControlPersist=${CONTROL_PERSIST}`)
+  } else if (control !== undefined) {
+    // The actor's own connection is a master too, with no persistence: a kill reaches the host over it without a new handshake.
+    args.push('-o', `ControlMaster=${control.master ? 'yes' : 'no'}`, '-o', `ControlPath=${join(controlDirectory(), control.name)}`)
   }
   return ['ssh', ...args, options.host]
 }
 
 /** The full command that runs `argv` on the remote host: ssh, or the user's launcher. */
-export function remoteCommand(options: ResolvedSshOptions, argv: string[]): string[] {
+export function remoteCommand(options: ResolvedSshOptions, argv: string[], control?: ActorControl): string[] {
   if (options.launcher) {
     const command = options.launcher([...argv])
     if (!Array.isArray(command) || command.length === 0 || !command.every((word) => typeof word === 'string')) {
@@ -67,6 +78,7 @@ export function remoteCommand(options: ResolvedSshOptions, argv: string[]): stri
     }
     return command
   }
-  // `exec` so the remote shell is replaced by node: signals sent to the pid node reports reach node itself.
-  return [...sshPrefix(options), '--', ['exec', ...argv].map(shellQuote).join(' ')]
+  // `exec` so the remote shell is replaced by node (signals to the pid it reports reach node itself); frames move to fd 3
+  // and fd 1 becomes stderr, so nothing the actor or its own children print can land among the frames.
+  return [...sshPrefix(options, control), '--', `${['exec', ...argv].map(shellQuote).join(' ')} 3>&1 1>&2`]
 }

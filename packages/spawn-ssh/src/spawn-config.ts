@@ -9,6 +9,9 @@ export const EXIT_BAD_CONFIG = 64
 /** The prefix of the line the remote entry writes on stderr to tell the parent its pid (the line is not shown). */
 export const PID_LINE = '\u0000harrow-ssh pid '
 
+/** Marks a chunk of the actor's stdout carried on stderr (base64 after it, to the end of the line). */
+export const STDOUT_MARK = '\u0001harrow-ssh stdout '
+
 /** The prefix of a line the remote entry writes before it exits because it cannot run (the line is the reason). */
 export const FATAL_LINE = 'harrow-ssh: '
 
@@ -26,6 +29,8 @@ export interface RemoteConfig {
   readonly cwd?: string
   /** `file:` URL prefixes, local → remote. */
   readonly pathMap?: readonly (readonly [string, string])[]
+  /** The fd that carries frames: 3 when the remote shell moved the session's stdout there (and fd 1 to stderr), else 1. */
+  readonly channelFd?: number
   /** Silence from the parent after which the channel is lost, in ms. */
   readonly heartbeatTimeout: number
 }

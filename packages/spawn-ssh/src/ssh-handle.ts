@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { ExitInfo, ProcHandle } from '@harrow/core/backend'
-import { EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE } from './spawn-config.js'
+import { EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK } from './spawn-config.js'
 
 /** How long a remote `kill` may take before the local client is killed anyway (the remote actor then goes by EOF or heartbeat), in ms. */
 export const REMOTE_KILL_BOUND = 3000
@@ -137,6 +137,13 @@ export class SshClientHandle implements ProcHandle {
     if (line.startsWith(PID_LINE)) {
       const pid = Number(line.slice(PID_LINE.length))
       if (Number.isInteger(pid) && pid > 0) this.#remotePid = pid
+      return
+    }
+    const mark = line.indexOf(STDOUT_MARK)
+    if (mark !== -1) {
+      // The actor's stdout, carried on stderr; what precedes the mark is stderr output that did not end its line.
+      if (mark > 0) process.stderr.write(line.slice(0, mark))
+      process.stdout.write(Buffer.from(line.slice(mark + STDOUT_MARK.length), 'base64'))
       return
     }
     this.#tail.push(line)

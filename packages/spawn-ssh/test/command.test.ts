@@ -23,7 +23,7 @@ describe('the ssh command line', () => {
 
   test('the remote command is one shell-quoted exec line', () => {
     const command = remoteCommand({ host: 'h' }, ['/opt/node dir/node', '/x/child.js', "it's"])
-    expect(command.slice(-2)).toEqual(['--', `exec '/opt/node dir/node' /x/child.js 'it'\\''s'`])
+    expect(command.slice(-2)).toEqual(['--', `exec '/opt/node dir/node' /x/child.js 'it'\\''s' 3>&1 1>&2`])
     expect(shellQuote('plain-word_1.2/x')).toBe('plain-word_1.2/x')
   })
 
