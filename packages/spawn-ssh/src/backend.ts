@@ -68,7 +68,8 @@ export const sshBackend: SpawnBackend = {
     const control = options.shareConnection === true ? undefined : { name: `a-${request.uid.slice(0, 8)}`, master: true }
     const { argv, command, entry } = childCommand(request, options, control)
     const [file, ...args] = command as [string, ...string[]]
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true })
+    // Its own process group: Ctrl-C at the terminal must reach the root's cancel cascade, not cut the session under it.
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, windowsHide: true })
     const killControl = control === undefined ? undefined : { ...control, master: false }
     const runner = options.launcher ?? ((remote: string[]): string[] => [...sshPrefix(options, killControl), '--', remote.join(' ')])
     const proc = new SshClientHandle(child, { host: options.host, node: argv[0] as string, entry, runner, isSsh: options.launcher === undefined })

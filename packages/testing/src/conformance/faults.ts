@@ -118,7 +118,7 @@ export function faultTests({ key, capabilities }: SuiteContext): void {
     })
 
     // RLIMIT_NPROC binds only an unprivileged user: the test drops to `nobody` to hit it, which needs root.
-    const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv')
+    const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv') && capabilities.otherUsers
     test.runIf(canDropPrivileges)(
       'running out of processes and threads while spawning (ulimit -u, as an unprivileged user) is a clear harrow error naming the cause',
       async () => {
