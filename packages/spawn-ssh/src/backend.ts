@@ -57,7 +57,7 @@ export function childCommand(request: SpawnRequest, options: ResolvedSshOptions,
   // Node flags travel (children inherit the parent's by default); absolute paths in them are mapped like modules.
   const execArgv = request.execArgv.map((arg) => (isAbsolute(arg) ? mapPath(arg, pathMap) : arg))
   const argv = [options.node ?? 'node', ...execArgv, entry, encodeConfig(config)]
-  return { argv, command: remoteCommand(options, argv, control), entry }
+  return { argv, command: remoteCommand(options, argv, control, cwd), entry }
 }
 
 /** Starts actors on other hosts through the system OpenSSH client (or a launcher command). */

@@ -70,7 +70,7 @@ export function sshPrefix(options: ResolvedSshOptions, control?: ActorControl): 
 }
 
 /** The full command that runs `argv` on the remote host: ssh, or the user's launcher. */
-export function remoteCommand(options: ResolvedSshOptions, argv: string[], control?: ActorControl): string[] {
+export function remoteCommand(options: ResolvedSshOptions, argv: string[], control?: ActorControl, cwd?: string): string[] {
   if (options.launcher) {
     const command = options.launcher([...argv])
     if (!Array.isArray(command) || command.length === 0 || !command.every((word) => typeof word === 'string')) {
@@ -80,5 +80,7 @@ export function remoteCommand(options: ResolvedSshOptions, argv: string[], contr
   }
   // `exec` so the remote shell is replaced by node (signals to the pid it reports reach node itself); frames move to fd 3
   // and fd 1 becomes stderr, so nothing the actor or its own children print can land among the frames.
-  return [...sshPrefix(options, control), '--', `${['exec', ...argv].map(shellQuote).join(' ')} 3>&1 1>&2`]
+  // The working directory is entered by the shell, before node starts: node resolves `--import` flags from it.
+  const enter = cwd === undefined ? '' : `cd ${shellQuote(cwd)} && `
+  return [...sshPrefix(options, control), '--', `${enter}${['exec', ...argv].map(shellQuote).join(' ')} 3>&1 1>&2`]
 }
