@@ -15,6 +15,7 @@ import { sendingHeartbeats } from './heartbeat.js'
 import { HEARTBEAT_TIMEOUT, resolveSshOptions, type ResolvedSshOptions } from './options.js'
 import { mapPath, pathMapUrls } from './path-map.js'
 import { encodeConfig, type RemoteConfig } from './spawn-config.js'
+import { sharedMasterPids, stopSharedMasters } from './shared-connections.js'
 import { SshClientHandle } from './ssh-handle.js'
 import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
 
@@ -79,5 +80,10 @@ export const sshBackend: SpawnBackend = {
     child.stdin.on('error', () => {})
     const interval = (options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT) / 4
     return Promise.resolve({ proc, transport: sendingHeartbeats(socketTransport(channel, { maxFrameSize: request.maxFrameSize }), interval) })
+  },
+  infrastructurePids: sharedMasterPids,
+  shutdown() {
+    stopSharedMasters()
+    return Promise.resolve()
   },
 }

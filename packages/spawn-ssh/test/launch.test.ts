@@ -6,6 +6,7 @@ import { ActorFailure, RemoteActorError, ref, withNursery } from '@harrow/core'
 import '@harrow/spawn-ssh'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { sshdUnavailable, startSshd, type TestSshd } from '@harrow/spawn-ssh/test-sshd'
+import { waitFor } from './fixtures/processes.js'
 
 const tasks = new URL('./fixtures/tasks.mjs', import.meta.url)
 const unavailable = sshdUnavailable()
@@ -97,6 +98,31 @@ describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailab
       },
       { spawnMethod: 'ssh' },
     )
+  })
+
+  test('shareConnection: spawns after the first reuse one master connection, which is infrastructure until shutdown', async () => {
+    const { loadSpawnBackend } = await import('@harrow/core/backend')
+    const backend_ = await loadSpawnBackend('ssh')
+    await withNursery(
+      async (nursery) => {
+        const ssh = { ...backend().ssh, shareConnection: true }
+        const portals = await Promise.all(
+          [1, 2, 3].map(async (i) => {
+            // One after another at first, so that the first creates the master and the others find it.
+            await new Promise((resolve) => setTimeout(resolve, i === 1 ? 0 : 1500 * (i - 1)))
+            return nursery.startActor(`shared-${i}`, { enableModules: [tasks], backend: { host: sshd.host, ssh } })
+          }),
+        )
+        for (const portal of portals) expect(await portal.run(ref(tasks, 'add'), [1, 1])).toBe(2)
+        expect(backend_.infrastructurePids?.()).toHaveLength(1)
+      },
+      { spawnMethod: 'ssh' },
+    )
+    const [master] = backend_.infrastructurePids?.() ?? []
+    expect(master).toBeDefined()
+    await backend_.shutdown?.()
+    expect(backend_.infrastructurePids?.()).toEqual([])
+    expect(await waitFor(() => !isAlive(master as number), 3000)).toBe(true)
   })
 
   test('a wedged remote actor is killed on its host by the terminateAfter ladder', async () => {
