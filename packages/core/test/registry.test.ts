@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import type { SpawnBackend } from '../src/shared/contracts.js'
@@ -50,6 +53,24 @@ describe('registry', () => {
     expect(await loadSpawnBackend('fake')).toBe(fakeBackend)
     expect(await loadSpawnBackend('fake')).toBe(fakeBackend)
     expect(load).toHaveBeenCalledTimes(1)
+  })
+
+  test('an installed first-party backend outside the built-in keys (@harrow/spawn-<key>) is listed and found by its package name', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'harrow-first-party-'))
+    try {
+      const dir = join(app, 'node_modules', '@harrow', 'spawn-fakeparty')
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: '@harrow/spawn-fakeparty', version: '9.9.9', type: 'module', exports: './index.js' }))
+      // It loads, but registers nothing: the row then says so, which shows core found and imported it.
+      writeFileSync(join(dir, 'index.js'), 'export {}\n')
+      process.argv[1] = join(app, 'main.js')
+      const rows = await listSpawnMethods()
+      const row = rows.find((r) => r.key === 'fakeparty')
+      expect(row).toMatchObject({ packageName: '@harrow/spawn-fakeparty', installed: true, supported: false, builtin: false })
+      expect(row?.reason).toContain("did not register spawn method 'fakeparty'")
+    } finally {
+      rmSync(app, { recursive: true, force: true })
+    }
   })
 
   test('trySetStartMethod refuses unknown, missing and unsupported keys and leaves the method unchanged', async () => {

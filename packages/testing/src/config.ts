@@ -17,6 +17,13 @@ export interface SpawnBackendProjectsOptions {
   readonly exclude?: string[]
   /** Only these spawn methods. @default every known one (`HARROW_SPAWN_METHOD` narrows it further) */
   readonly backends?: readonly SpawnMethodKey[]
+  /**
+   * What a backend needs at run time beyond its probe (a server to reach): by
+   * key, a check that returns why the backend's project cannot run here, or
+   * `undefined` when it can. A backend whose check fails is reported as a
+   * skipped project with that reason (or, when asked for, a usage error).
+   */
+  readonly prerequisites?: Readonly<Record<string, () => string | undefined>>
   /** More vitest options for every backend project (timeouts, pool, ...). */
   readonly test?: Omit<ProjectTestOptions, 'name' | 'include' | 'exclude' | 'provide'>
 }
@@ -85,7 +92,10 @@ function toArray(value: string | string[] | undefined): string[] {
  * reaps anything left over at the end of the run.
  */
 export async function spawnBackendProjects(options: SpawnBackendProjectsOptions = {}): Promise<TestProjectInlineConfiguration[]> {
-  const rows = await listSpawnMethods()
+  const rows = (await listSpawnMethods()).map((row): SpawnMethodStatus => {
+    const missing = row.supported ? options.prerequisites?.[row.key]?.() : undefined
+    return missing === undefined ? row : { ...row, supported: false, reason: missing }
+  })
   const known = new Map(rows.map((row) => [row.key, row]))
   const fromEnv = process.env[SPAWN_METHOD_ENV]
   const requested = [...(fromEnv ? [fromEnv] : []), ...projectsOnCommandLine(process.argv).filter((name) => known.has(name))]

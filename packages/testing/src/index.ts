@@ -43,7 +43,7 @@ export { fixtureModules, rootProgramArgs, rootPrograms, task, tsLoaderExecArgv }
  * test file. Every backend, built-in or third-party, must pass it.
  */
 export function defineConformanceSuite(key: SpawnMethodKey, options: ConformanceOptions = {}): void {
-  const context: SuiteContext = { key, capabilities: { processes: true, ...options.capabilities } }
+  const context: SuiteContext = { key, capabilities: { processes: true, otherUsers: true, ...options.capabilities } }
   describe(`conformance: ${key}`, () => {
     callTests(context)
     streamTests(context)

@@ -111,13 +111,48 @@ export function spawnMethodHints(): Record<string, string> {
  */
 export function knownSpawnMethods(): string[] {
   const state = registry()
-  return [...new Set<string>([...SPAWN_METHODS, ...state.registrations.keys(), ...state.hints.keys()])]
+  return [...new Set<string>([...SPAWN_METHODS, ...installedFirstPartyKeys(), ...state.registrations.keys(), ...state.hints.keys()])]
+}
+
+/** The npm scope of first-party backend packages: `@harrow/spawn-<key>`. */
+const FIRST_PARTY_PREFIX = 'spawn-'
+
+/**
+ * Keys of first-party backends outside {@link SPAWN_METHODS} that the
+ * application has installed (`@harrow/spawn-ssh` gives `'ssh'`), found by
+ * listing `node_modules/@harrow` on the way up from each resolution base. They
+ * are then discovered like built-in keys, by their conventional package name.
+ */
+function installedFirstPartyKeys(): string[] {
+  const keys = new Set<string>()
+  for (const base of resolutionBases()) {
+    for (let dir = base; ; dir = dirname(dir)) {
+      let names: string[] = []
+      try {
+        names = lazyFs().readdirSync(join(dir, 'node_modules', '@harrow'))
+      } catch {
+        // no scope directory here
+      }
+      for (const name of names) {
+        const key = name.slice(FIRST_PARTY_PREFIX.length)
+        if (name.startsWith(FIRST_PARTY_PREFIX) && key.length > 0 && !isBuiltinSpawnMethod(key)) keys.add(key)
+      }
+      if (dirname(dir) === dir) break
+    }
+  }
+  return [...keys]
+}
+
+/** The conventional package of `key` (`@harrow/spawn-<key>`) when core finds that package by itself: built-in or installed first-party keys. */
+function conventionalPackage(key: string): string | undefined {
+  if (isBuiltinSpawnMethod(key)) return builtinPackageName(key)
+  return installedFirstPartyKeys().includes(key) ? `@harrow/${FIRST_PARTY_PREFIX}${key}` : undefined
 }
 
 function packageNameOf(key: string): string {
   const registered = registry().registrations.get(key)
   if (registered) return registered.packageName
-  return isBuiltinSpawnMethod(key) ? builtinPackageName(key) : 'unknown'
+  return conventionalPackage(key) ?? 'unknown'
 }
 
 /**
@@ -187,10 +222,10 @@ function discover(key: string): Promise<Discovery> {
     pending = (async (): Promise<Discovery> => {
       const hint = state.hints.get(key)
       if (hint !== undefined) return importRegistering(key, hint, packageNameOf(key))
-      if (!isBuiltinSpawnMethod(key)) {
+      const packageName = conventionalPackage(key)
+      if (packageName === undefined) {
         return { installed: false, reason: `unknown spawn method '${key}'; known methods: ${knownSpawnMethods().join(', ')}` }
       }
-      const packageName = builtinPackageName(key)
       const found = resolvePackage(packageName)
       if (!found) return { installed: false, reason: `${packageName} is not installed; install it with \`npm install ${packageName}\`` }
       if ('broken' in found) return { installed: true, reason: found.broken }

@@ -1,6 +1,11 @@
 /** The spawn-method key union: one const tuple, open to third-party keys. */
 
-/** The built-in spawn methods, in order of preference. The single source of truth for the key union. */
+/**
+ * The built-in spawn methods, in order of preference. The single source of
+ * truth for the key union. First-party backends outside it (`'ssh'`, from
+ * `@harrow/spawn-ssh`) add their key through {@link CustomSpawnMethods} and
+ * are still found by package name once installed, like the built-in ones.
+ */
 export const SPAWN_METHODS = ['process', 'worker', 'forkserver'] as const
 
 /** A built-in spawn method. */

@@ -9,6 +9,13 @@ export interface BackendCapabilities {
    * apply. A thread backend sets this to `false`. @default true
    */
   readonly processes?: boolean
+  /**
+   * The backend works for any local user. A backend whose set-up belongs to
+   * the user running the tests (the 'ssh' project's loopback sshd: its
+   * client key and config are that user's) sets this to `false`, and tests
+   * that drop to another user are reported as skipped. @default true
+   */
+  readonly otherUsers?: boolean
 }
 
 /** Options of {@link defineConformanceSuite}. */

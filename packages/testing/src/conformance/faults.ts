@@ -120,7 +120,12 @@ export function faultTests({ key, capabilities }: SuiteContext): void {
 
     // RLIMIT_NPROC binds only an unprivileged user: the test drops to `nobody` to hit it, which needs root. Nobody
     // cannot read a clone in a private (0700) directory, so the program runs from a copy every user can read.
-    const privileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv') ? undefined : 'needs root and setpriv to run as an unprivileged user'
+    const privileges =
+      capabilities.otherUsers === false
+        ? "this backend's set-up belongs to the user running the tests"
+        : process.getuid?.() === 0 && existsSync('/usr/bin/setpriv')
+          ? undefined
+          : 'needs root and setpriv to run as an unprivileged user'
     const tmpBlocked = unreachableByOthers(tmpdir())
     const unprivileged = privileges ?? (tmpBlocked === undefined ? undefined : `the temp directory is private (${tmpBlocked})`)
     const nprocTitle = 'running out of processes and threads while spawning (ulimit -u, as an unprivileged user) is a clear harrow error naming the cause'

@@ -106,7 +106,7 @@ describe('the harness, run on itself', () => {
   test('HARROW_SPAWN_METHOD with an unknown key ends the run with one usage line and no stack trace', async () => {
     const outcome = await runCase('skip-levels.case.ts', [], { HARROW_SPAWN_METHOD: 'nope' })
     expect(outcome.code).toBe(2)
-    expect(outcome.stderr.trim()).toBe('harrow: HARROW_SPAWN_METHOD=nope is not a spawn method; known: process, worker, forkserver, nowhere')
+    expect(outcome.stderr.trim()).toBe('harrow: HARROW_SPAWN_METHOD=nope is not a spawn method; known: process, worker, forkserver, ssh, nowhere')
   })
 
   test('asking for a backend that is not available ends the run with one usage line naming why', async () => {

@@ -1,0 +1,89 @@
+/**
+ * The `'ssh'` backend: each actor is `ssh host -- exec node child.js <config>`
+ * (or the user's launcher), its frames over the session's stdin/stdout, its
+ * output over stderr.
+ */
+
+import { spawn } from 'node:child_process'
+import { isAbsolute } from 'node:path'
+import { Duplex } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { PROTOCOL_VERSION } from '@harrow/core'
+import { closedTransport, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
+import { remoteCommand, sshPrefix, type ActorControl } from './command.js'
+import { sendingHeartbeats } from './heartbeat.js'
+import { HEARTBEAT_TIMEOUT, resolveSshOptions, type ResolvedSshOptions } from './options.js'
+import { mapPath, pathMapUrls } from './path-map.js'
+import { encodeConfig, type RemoteConfig } from './spawn-config.js'
+import { sharedMasterPids, stopSharedMasters } from './shared-connections.js'
+import { SshClientHandle } from './ssh-handle.js'
+import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
+
+const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
+
+/** harrow's own environment variables, which travel to remote actors. */
+const HARROW_PREFIX = 'HARROW_'
+
+/**
+ * The variables sent to the remote actor: ssh forwards no environment, and
+ * the local one (PATH, HOME...) is not the remote host's, so only what the
+ * actor's options changed travels (set, or unset as `null`), plus harrow's
+ * own `HARROW_*` settings (log level, ssh defaults, test tokens).
+ */
+export function remoteEnv(env: Readonly<Record<string, string | undefined>>, local: NodeJS.ProcessEnv = process.env): Record<string, string | null> {
+  const sent: Record<string, string | null> = {}
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && (value !== local[key] || key.startsWith(HARROW_PREFIX))) sent[key] = value
+  }
+  for (const key of Object.keys(local)) if (local[key] !== undefined && env[key] === undefined) sent[key] = null
+  return sent
+}
+
+/** The argv of the remote child and the full local command that runs it. */
+export function childCommand(request: SpawnRequest, options: ResolvedSshOptions, control?: ActorControl): { argv: string[]; command: string[]; entry: string } {
+  const pathMap = pathMapUrls(options.pathMap)
+  const entry = mapPath(CHILD_ENTRY, pathMap)
+  const cwd = options.cwd ?? (request.cwd === undefined ? undefined : mapPath(request.cwd, pathMap))
+  const config: RemoteConfig = {
+    name: request.name,
+    maxFrameSize: request.maxFrameSize,
+    versions: { core: coreVersion(), ssh: SSH_PACKAGE_VERSION, protocol: PROTOCOL_VERSION },
+    env: remoteEnv(request.env),
+    ...(cwd === undefined ? {} : { cwd }),
+    ...(pathMap.length === 0 ? {} : { pathMap }),
+    // Only through ssh's remote shell are the session's fds rearranged (see remoteCommand); a launcher's command keeps fd 1.
+    channelFd: options.launcher === undefined ? 3 : 1,
+    heartbeatTimeout: options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT,
+  }
+  // Node flags travel (children inherit the parent's by default); absolute paths in them are mapped like modules.
+  const execArgv = request.execArgv.map((arg) => (isAbsolute(arg) ? mapPath(arg, pathMap) : arg))
+  const argv = [options.node ?? 'node', ...execArgv, entry, encodeConfig(config)]
+  return { argv, command: remoteCommand(options, argv, control, cwd), entry }
+}
+
+/** Starts actors on other hosts through the system OpenSSH client (or a launcher command). */
+export const sshBackend: SpawnBackend = {
+  key: 'ssh',
+  spawn(request: SpawnRequest): Promise<SpawnedChild> {
+    const options = resolveSshOptions(request.options)
+    const control = options.shareConnection === true ? undefined : { name: `a-${request.uid.slice(0, 8)}`, master: true }
+    const { argv, command, entry } = childCommand(request, options, control)
+    const [file, ...args] = command as [string, ...string[]]
+    // Its own process group: Ctrl-C at the terminal must reach the root's cancel cascade, not cut the session under it.
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, windowsHide: true })
+    const killControl = control === undefined ? undefined : { ...control, master: false }
+    const runner = options.launcher ?? ((remote: string[]): string[] => [...sshPrefix(options, killControl), '--', remote.join(' ')])
+    const proc = new SshClientHandle(child, { host: options.host, node: argv[0] as string, entry, runner, isSsh: options.launcher === undefined })
+    if (!child.stdin || !child.stdout) return Promise.resolve({ proc, transport: closedTransport() })
+    // A parent that exits must not wait for the session: the actor sees EOF and leaves by itself.
+    const channel = Duplex.from({ readable: child.stdout, writable: child.stdin })
+    child.stdin.on('error', () => {})
+    const interval = (options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT) / 4
+    return Promise.resolve({ proc, transport: sendingHeartbeats(socketTransport(channel, { maxFrameSize: request.maxFrameSize }), interval) })
+  },
+  infrastructurePids: sharedMasterPids,
+  shutdown() {
+    stopSharedMasters()
+    return Promise.resolve()
+  },
+}

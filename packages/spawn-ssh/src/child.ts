@@ -1,0 +1,78 @@
+/**
+ * The script each ssh actor runs on the remote host: checks that its harrow is
+ * the parent's, applies the environment, working directory and path map it was
+ * sent, then runs core's actor runtime over the session's stdin and stdout
+ * (moved to fd 3 by the remote shell). The actor's own stdout is carried,
+ * marked, on stderr, so nothing but frames is ever written to the channel.
+ */
+
+import { register } from 'node:module'
+import { Socket } from 'node:net'
+import { Duplex, Writable } from 'node:stream'
+import { EXIT_BAD_CONFIG, EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK, decodeConfig, type RemoteConfig } from './spawn-config.js'
+import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
+import { watchingHeartbeats } from './heartbeat.js'
+
+function fatal(code: number, reason: string): never {
+  process.stderr.write(`${FATAL_LINE}${reason}\n`)
+  process.exit(code)
+}
+
+let config: RemoteConfig
+try {
+  config = decodeConfig(process.argv.at(-1))
+} catch (error) {
+  fatal(EXIT_BAD_CONFIG, `cannot read the spawn config: ${(error as Error).message}`)
+}
+
+// The channel's fd carries frames only. The actor's stdout travels on stderr, each chunk marked, and the parent puts it
+// back on its own stdout.
+const output = new Socket({ fd: config.channelFd ?? 1, readable: false, writable: true })
+const stdout = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    if (chunk.length === 0) return done()
+    process.stderr.write(`${STDOUT_MARK}${chunk.toString('base64')}\n`, () => done())
+  },
+})
+Object.defineProperty(process, 'stdout', { configurable: true, enumerable: true, get: () => stdout })
+
+let core: string
+try {
+  core = coreVersion()
+} catch {
+  fatal(EXIT_VERSION_MISMATCH, `@harrow/core is not installed beside @harrow/spawn-ssh ${SSH_PACKAGE_VERSION} on this host`)
+}
+const { PROTOCOL_VERSION } = await import('@harrow/core')
+if (core !== config.versions.core || SSH_PACKAGE_VERSION !== config.versions.ssh || PROTOCOL_VERSION !== config.versions.protocol) {
+  fatal(
+    EXIT_VERSION_MISMATCH,
+    `harrow versions differ: the parent has @harrow/core ${config.versions.core}, @harrow/spawn-ssh ${config.versions.ssh}, protocol ${config.versions.protocol}; ` +
+      `this host has @harrow/core ${core}, @harrow/spawn-ssh ${SSH_PACKAGE_VERSION}, protocol ${PROTOCOL_VERSION}`,
+  )
+}
+
+for (const [key, value] of Object.entries(config.env)) {
+  if (value === null) delete process.env[key]
+  else process.env[key] = value
+}
+if (config.cwd !== undefined) {
+  try {
+    process.chdir(config.cwd)
+  } catch (error) {
+    fatal(1, `cannot enter the working directory ${config.cwd}: ${(error as Error).message}`)
+  }
+}
+if (config.pathMap && config.pathMap.length > 0) register(new URL('./path-hooks.js', import.meta.url), { data: { pathMap: config.pathMap } })
+
+process.stderr.write(`${PID_LINE}${process.pid}\n`)
+
+const { runActor, exitAfterFlush } = await import('@harrow/core/child')
+const { socketTransport } = await import('@harrow/core/backend')
+const input = new Socket({ fd: 0, readable: true, writable: false })
+const channel = Duplex.from({ readable: input, writable: output })
+
+runActor({
+  transport: watchingHeartbeats(socketTransport(channel, { maxFrameSize: config.maxFrameSize }), config.heartbeatTimeout),
+  exit: (code) => exitAfterFlush(code, output),
+  handleSignals: true,
+})

@@ -1,0 +1,86 @@
+/** The ssh command line: harrow's fixed safety options, the user's options, connection sharing, and the quoted remote command. */
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CONNECT_TIMEOUT, type ResolvedSshOptions } from './options.js'
+
+/** How long a shared connection stays up after its last session, in s: short, so nothing lingers long after the program. */
+export const CONTROL_PERSIST = 10
+
+/** ssh's keepalive on the connection (`ServerAliveInterval`, s) and misses before it gives up: a dead link ends the client within ~6 s. */
+export const SERVER_ALIVE_INTERVAL = 2
+const SERVER_ALIVE_COUNT = 3
+
+/** An actor's own control socket: its session is the master, a kill command a client of it. */
+export interface ActorControl {
+  /** The socket's file name in the private directory. */
+  readonly name: string
+  /** Whether this command is the master (the actor's session) or uses it (a kill). */
+  readonly master: boolean
+}
+
+/** Quote one word for a POSIX shell (the remote login shell joins ssh's arguments into one command line). */
+export function shellQuote(word: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(word)) return word
+  return `'${word.replaceAll("'", `'\\''`)}'`
+}
+
+let controlDir: string | undefined
+
+/** A private (0700) directory for this process's control sockets, removed when the process exits. */
+function controlDirectory(): string {
+  if (controlDir === undefined) {
+    // mkdtemp creates it 0700; short, since a socket path is limited to ~104 bytes.
+    const dir = mkdtempSync(join(tmpdir(), 'hssh-'))
+    controlDir = dir
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  }
+  return controlDir
+}
+
+/** The control socket directory, when connection sharing has been used. */
+export function usedControlDirectory(): string | undefined {
+  return controlDir
+}
+
+/**
+ * `ssh` and its arguments up to and including the host: BatchMode (never a
+ * prompt) first so nothing can turn it off, then the user's `-o` options, then
+ * harrow's defaults (the first value ssh reads for an option wins). Host key
+ * checking is left as the user's ssh config sets it.
+ */
+export function sshPrefix(options: ResolvedSshOptions, control?: ActorControl): string[] {
+  const args = ['-T', '-e', 'none', '-o', 'BatchMode=yes']
+  if (options.configFile !== undefined) args.push('-F', options.configFile)
+  if (options.port !== undefined) args.push('-p', String(options.port))
+  if (options.user !== undefined) args.push('-l', options.user)
+  if (options.identityFile !== undefined) args.push('-i', options.identityFile)
+  for (const option of options.options ?? []) args.push('-o', option)
+  const timeout = Math.max(1, Math.ceil((options.connectTimeout ?? CONNECT_TIMEOUT) / 1000))
+  args.push('-o', `ConnectTimeout=${timeout}`)
+  args.push('-o', `ServerAliveInterval=${SERVER_ALIVE_INTERVAL}`, '-o', `ServerAliveCountMax=${SERVER_ALIVE_COUNT}`)
+  if (options.shareConnection === true) {
+    args.push('-o', 'ControlMaster=auto', '-o', `ControlPath=${join(controlDirectory(), '%C')}`, '-o', `ControlPersist=${CONTROL_PERSIST}`)
+  } else if (control !== undefined) {
+    // The actor's own connection is a master too, with no persistence: a kill reaches the host over it without a new handshake.
+    args.push('-o', `ControlMaster=${control.master ? 'yes' : 'no'}`, '-o', `ControlPath=${join(controlDirectory(), control.name)}`)
+  }
+  return ['ssh', ...args, options.host]
+}
+
+/** The full command that runs `argv` on the remote host: ssh, or the user's launcher. */
+export function remoteCommand(options: ResolvedSshOptions, argv: string[], control?: ActorControl, cwd?: string): string[] {
+  if (options.launcher) {
+    const command = options.launcher([...argv])
+    if (!Array.isArray(command) || command.length === 0 || !command.every((word) => typeof word === 'string')) {
+      throw new TypeError('ssh launcher must return a non-empty string[] (the command to run)')
+    }
+    return command
+  }
+  // `exec` so the remote shell is replaced by node (signals to the pid it reports reach node itself); frames move to fd 3
+  // and fd 1 becomes stderr, so nothing the actor or its own children print can land among the frames.
+  // The working directory is entered by the shell, before node starts: node resolves `--import` flags from it.
+  const enter = cwd === undefined ? '' : `cd ${shellQuote(cwd)} && `
+  return [...sshPrefix(options, control), '--', `${enter}${['exec', ...argv].map(shellQuote).join(' ')} 3>&1 1>&2`]
+}

@@ -1,0 +1,72 @@
+import { describe, expect, test } from 'vitest'
+import { remoteEnv } from '../src/backend.js'
+import { remoteCommand, shellQuote, sshPrefix } from '../src/command.js'
+import { decodeConfig, encodeConfig, type RemoteConfig } from '../src/spawn-config.js'
+import { mapPath, pathMapUrls } from '../src/path-map.js'
+import { explainExit } from '../src/ssh-handle.js'
+
+describe('the ssh command line', () => {
+  test('BatchMode comes first, before the user options, and host key checking is never touched', () => {
+    const argv = sshPrefix({ host: 'hostB', options: ['BatchMode=no', 'Compression=yes'], port: 2222, user: 'me', identityFile: '/k', configFile: '/c' })
+    expect(argv.slice(0, 6)).toEqual(['ssh', '-T', '-e', 'none', '-o', 'BatchMode=yes'])
+    expect(argv.indexOf('BatchMode=no')).toBeGreaterThan(argv.indexOf('BatchMode=yes'))
+    expect(argv).toEqual(expect.arrayContaining(['-F', '/c', '-p', '2222', '-l', 'me', '-i', '/k', 'ConnectTimeout=10']))
+    expect(argv.join(' ')).not.toMatch(/StrictHostKeyChecking|UserKnownHostsFile/)
+    expect(argv.at(-1)).toBe('hostB')
+  })
+
+  test('connection sharing uses a control socket in a private directory', () => {
+    const argv = sshPrefix({ host: 'hostB', shareConnection: true })
+    expect(argv).toContain('ControlMaster=auto')
+    expect(argv.find((a) => a.startsWith('ControlPath='))).toMatch(/hssh-[^/]+\/%C$/)
+  })
+
+  test('the remote command is one shell-quoted exec line', () => {
+    const command = remoteCommand({ host: 'h' }, ['/opt/node dir/node', '/x/child.js', "it's"])
+    expect(command.slice(-2)).toEqual(['--', `exec '/opt/node dir/node' /x/child.js 'it'\\''s' 3>&1 1>&2`])
+    expect(shellQuote('plain-word_1.2/x')).toBe('plain-word_1.2/x')
+  })
+
+  test('a launcher replaces ssh and must return a command', () => {
+    expect(remoteCommand({ host: 'h', launcher: (argv) => ['docker', 'exec', '-i', 'box', ...argv] }, ['node', 'c.js'])).toEqual([
+      'docker',
+      'exec',
+      '-i',
+      'box',
+      'node',
+      'c.js',
+    ])
+    expect(() => remoteCommand({ host: 'h', launcher: () => [] }, ['node'])).toThrow(TypeError)
+  })
+})
+
+describe('what travels to the remote host', () => {
+  test('only variables the actor changed or removed, and harrow settings, are sent', () => {
+    const local = { PATH: '/usr/bin', HOME: '/root', HARROW_LOG: 'debug', GONE: 'x' }
+    expect(remoteEnv({ PATH: '/usr/bin', HOME: '/root', HARROW_LOG: 'debug', LEVEL: '3' }, local)).toEqual({ HARROW_LOG: 'debug', LEVEL: '3', GONE: null })
+  })
+
+  test('the spawn config survives the command line', () => {
+    const config: RemoteConfig = { name: 'a b', maxFrameSize: 1, versions: { core: '1', ssh: '2', protocol: 1 }, env: { A: '\'"$' }, heartbeatTimeout: 5 }
+    expect(decodeConfig(encodeConfig(config))).toEqual(config)
+    expect(() => decodeConfig(Buffer.from('{}').toString('base64url'))).toThrow(TypeError)
+  })
+
+  test('the path map rewrites paths under the longest matching local root', () => {
+    const urls = pathMapUrls({ '/home/me/app': '/srv/app', '/home/me/app/vendor': '/opt/vendor' })
+    expect(mapPath('/home/me/app/src/a.js', urls)).toBe('/srv/app/src/a.js')
+    expect(mapPath('/home/me/app/vendor/b.js', urls)).toBe('/opt/vendor/b.js')
+    expect(mapPath('/home/me/application/c.js', urls)).toBe('/home/me/application/c.js')
+    expect(() => pathMapUrls({ relative: '/x' })).toThrow(TypeError)
+  })
+
+  test("exits are explained in the user's terms", () => {
+    const init = { host: 'hostB', node: 'node', entry: '/x/child.js', isSsh: true }
+    expect(explainExit(255, ['ssh: connect to host hostB port 22: Connection timed out'], init)).toBe(
+      'ssh: connect to host hostB port 22: Connection timed out',
+    )
+    expect(explainExit(255, ['Permission denied (publickey).'], init)).toBe('ssh: Permission denied (publickey).')
+    expect(explainExit(127, ['bash: line 1: exec: node: not found'], init)).toMatch(/remote node executable 'node' was not found on hostB/)
+    expect(explainExit(0, [], init)).toBeUndefined()
+  })
+})
