@@ -131,9 +131,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 // Without node:util: its namespace costs milliseconds at every actor's start (see builtins.ts).
 const AsyncGeneratorFunction = (Object.getPrototypeOf(async function* () {}) as { constructor: new () => unknown }).constructor
+const GeneratorFunction = (Object.getPrototypeOf(function* () {}) as { constructor: new () => unknown }).constructor
 
-function isAsyncGeneratorFunction(fn: unknown): boolean {
-  return fn instanceof AsyncGeneratorFunction
+/** An async or a sync generator function: its calls are streams. */
+function isGeneratorFunction(fn: unknown): boolean {
+  return fn instanceof AsyncGeneratorFunction || fn instanceof GeneratorFunction
 }
 
 function toAsyncIterator(value: unknown, name: string): AsyncIterator<unknown> | Iterator<unknown> {
@@ -269,7 +271,7 @@ export class ActorServer {
     const { name } = named
     try {
       const fn = this.#lookup(named)
-      if (isAsyncGeneratorFunction(fn)) throw new TypeError(`${name} is an async generator function: iterate it with portal.stream()`)
+      if (isGeneratorFunction(fn)) throw new TypeError(`${name} is a generator function: iterate it with portal.stream()`)
       if (isContextFunction(fn)) throw new TypeError(`${name} is a context function: open it with portal.openContext()`)
       result = runTask(new TaskView(task, this.#info), () => fn(...args))
     } catch (error) {
@@ -359,7 +361,7 @@ export class ActorServer {
 }
 
 /** The remote end of a context: what a context function receives as `ctx`. */
-class RemoteContext<TIn, TOut, TStarted> implements ActorContext<TIn, TOut, TStarted> {
+class RemoteContext<TStarted, TIn, TOut> implements ActorContext<TStarted, TIn, TOut> {
   readonly #channel: Channel<ParentMessage, ChildMessage>
   readonly #cid: number
   readonly #task: RunningTask

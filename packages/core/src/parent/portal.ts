@@ -6,10 +6,11 @@ import type { ActorConnection } from './connection.js'
 import { Context } from './context.js'
 import { HarrowError } from '../shared/errors.js'
 import { TaskKind } from '../wire/protocol.js'
-import { normalizeModule, toFnRef, type FnRef } from '../shared/ref.js'
+import { normalizeModule, toFnRef, type AnyFunction, type FnRef } from '../shared/ref.js'
 import type { ActorInfo } from '../shared/realm.js'
 import { ActorStream, cancelled } from './stream.js'
-import type { ContextFunction } from '../actor/task.js'
+import type { ContextOf, Remote, TypedCallArgs, TypedContextArgs, StreamItem } from './remote-types.js'
+import type { ContextMark } from '../actor/task.js'
 
 /** Options of one call. */
 export interface CallOptions {
@@ -21,23 +22,6 @@ export interface CallOptions {
 export interface CancelActorOptions {
   /** How long to wait for the actor to acknowledge, in ms. @default the actor's `terminateAfter` */
   readonly timeout?: number
-}
-
-type AnyFunction = (...args: never[]) => unknown
-
-/**
- * A typed proxy for a module's exports in an actor (see {@link Portal.bind}):
- * functions become calls, async generator functions become streams. Context
- * functions are left out: open them with `portal.openContext()`.
- */
-export type Remote<M> = {
-  readonly [K in keyof M as M[K] extends ContextFunction ? never : M[K] extends AnyFunction ? K : never]: M[K] extends (
-    ...args: infer A
-  ) => AsyncIterable<infer T>
-    ? (...args: A) => ActorStream<T>
-    : M[K] extends (...args: infer A) => infer R
-      ? (...args: A) => Promise<Awaited<R>>
-      : never
 }
 
 /**
@@ -59,20 +43,24 @@ export class Portal<R = unknown> {
   }
 
   /** @internal Start a one-shot actor's main task; {@link result} is its outcome. */
-  startMain(fn: FnRef, args: unknown[]): Promise<R> {
-    this.#main = this.run<R>(fn, args)
+  startMain(fn: FnRef<unknown>, args: unknown[]): Promise<R> {
+    this.#main = this.run<R>(fn as FnRef, args)
     return this.#main
   }
 
   /**
    * Call an exported function in the actor and resolve with what it returns.
+   * With a typed ref (see `refs()`), arguments and result are the export's;
+   * with a plain `FnRef`, say the result's type: `run<number>(ref(url, 'add'), [1, 2])`.
    *
    * @throws TypeError (as a rejection) when `args` hold something that cannot be sent; nothing is sent then.
    * @throws RemoteActorError when the remote function throws.
    * @throws ActorCancelledError when `signal` aborts or the actor is cancelled.
    * @throws ActorFailure when the actor dies first.
    */
-  run<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): Promise<T> {
+  run<T = unknown>(fn: FnRef, args?: readonly unknown[], options?: CallOptions): Promise<T>
+  run<F extends AnyFunction>(fn: FnRef<F>, ...rest: TypedCallArgs<F, CallOptions>): Promise<Awaited<ReturnType<F>>>
+  run(fn: FnRef<unknown>, args: unknown = [], options: CallOptions = {}): Promise<unknown> {
     // Not an async function: on the hot path every promise and microtask hop counts.
     let target: FnRef
     try {
@@ -83,7 +71,7 @@ export class Portal<R = unknown> {
     }
     const { signal } = options
     if (signal?.aborted) return Promise.reject(cancelled(signal))
-    const outcome = deferred<T>()
+    const outcome = deferred()
     let onAbort: (() => void) | undefined
     let settled = false
     const cid = this.#connection.start(TaskKind.Call, target.module, target.name, args as unknown[], {
@@ -91,7 +79,7 @@ export class Portal<R = unknown> {
       settle: (ok, value) => {
         settled = true
         if (onAbort) signal?.removeEventListener('abort', onAbort)
-        if (ok) outcome.resolve(value as T)
+        if (ok) outcome.resolve(value)
         else outcome.reject(value)
       },
     })
@@ -111,10 +99,12 @@ export class Portal<R = unknown> {
    *
    * @throws TypeError at once when `args` hold something that cannot be sent.
    */
-  stream<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): ActorStream<T> {
+  stream<T = unknown>(fn: FnRef, args?: readonly unknown[], options?: CallOptions): ActorStream<T>
+  stream<F extends AnyFunction>(fn: FnRef<F>, ...rest: TypedCallArgs<F, CallOptions>): ActorStream<StreamItem<F>>
+  stream(fn: FnRef<unknown>, args: unknown = [], options: CallOptions = {}): ActorStream<unknown> {
     const target = toFnRef(fn)
     assertSendable(args, 'args')
-    return new ActorStream<T>(this.#connection, target.module, target.name, args as unknown[], options.signal)
+    return new ActorStream(this.#connection, target.module, target.name, args as unknown[], options.signal)
   }
 
   /**
@@ -124,13 +114,15 @@ export class Portal<R = unknown> {
    * @throws TypeError (as a rejection) when `args` hold something that cannot be sent.
    * @throws RemoteActorError when the remote function throws before `ctx.started()`.
    */
-  async openContext<TStarted = unknown, TIn = unknown, TOut = unknown, TResult = unknown>(
+  openContext<TStarted = unknown, TIn = unknown, TOut = unknown, TResult = unknown>(
     fn: FnRef,
-    args: readonly unknown[] = [],
-  ): Promise<Context<TStarted, TIn, TOut, TResult>> {
+    args?: readonly unknown[],
+  ): Promise<Context<TStarted, TIn, TOut, TResult>>
+  openContext<F extends ContextMark>(fn: FnRef<F>, ...rest: TypedContextArgs<F>): Promise<ContextOf<F>>
+  async openContext(fn: FnRef<unknown>, args: unknown = []): Promise<Context> {
     const target = toFnRef(fn)
     assertSendable(args, 'args')
-    const ctx = new Context<TStarted, TIn, TOut, TResult>(this.#connection, target.module, target.name, args as unknown[])
+    const ctx = new Context(this.#connection, target.module, target.name, args as unknown[])
     await ctx.whenStarted()
     return ctx
   }
