@@ -189,7 +189,12 @@ export class ActorServer {
         const named = this.#named(target)
         const task = new RunningTask()
         // A synchronous export answers before this returns, with no promise and no entry in the task table.
-        const pending = kind === TaskKind.Call ? this.#call(cid, task, named, args) : this.#run(cid, task, kind, named, args)
+        const pending =
+          kind === TaskKind.Call
+            ? this.#call(cid, task, named, args)
+            : kind === TaskKind.Bound
+              ? this.#bound(cid, task, named, args)
+              : this.#run(cid, task, kind, named, args)
         if (pending) this.#tasks.set(cid, { task, done: pending.finally(() => this.#tasks.delete(cid)) })
         return
       }
@@ -286,6 +291,20 @@ export class ActorServer {
       (value) => this.#return(cid, task, value),
       (error: unknown) => this.#fail(cid, task, error),
     )
+  }
+
+  /** A bound call: a generator function answers as a stream (announced by `Started`), anything else as a call. */
+  #bound(cid: number, task: RunningTask, named: Named, args: unknown[]): Promise<void> | undefined {
+    let fn: unknown
+    try {
+      fn = this.#lookup(named)
+    } catch {
+      // #call reports why the lookup failed.
+      return this.#call(cid, task, named, args)
+    }
+    if (!isGeneratorFunction(fn)) return this.#call(cid, task, named, args)
+    this.#channel.send([Op.Started, cid, undefined])
+    return this.#run(cid, task, TaskKind.Stream, named, args)
   }
 
   #return(cid: number, task: RunningTask, value: unknown): void {

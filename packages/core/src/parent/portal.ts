@@ -4,11 +4,12 @@ import { deferred } from '../shared/async.js'
 import { assertSendable } from '../wire/sendable.js'
 import type { ActorConnection } from './connection.js'
 import { Context } from './context.js'
-import { HarrowError } from '../shared/errors.js'
+import { HarrowError, addCallSite, captureCallSite } from '../shared/errors.js'
 import { TaskKind } from '../wire/protocol.js'
 import { normalizeModule, toFnRef, type AnyFunction, type FnRef } from '../shared/ref.js'
 import type { ActorInfo } from '../shared/realm.js'
 import { ActorStream, cancelled } from './stream.js'
+import { BoundCall } from './bound-call.js'
 import type { ContextOf, Remote, TypedCallArgs, TypedContextArgs, StreamItem } from './remote-types.js'
 import type { ContextMark } from '../actor/task.js'
 
@@ -70,7 +71,8 @@ export class Portal<R = unknown> {
       return Promise.reject(error as TypeError) // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- documents what is thrown here
     }
     const { signal } = options
-    if (signal?.aborted) return Promise.reject(cancelled(signal))
+    if (signal?.aborted) return Promise.reject(cancelled(signal, this.actor))
+    const site = captureCallSite(Portal.prototype.run) // eslint-disable-line @typescript-eslint/unbound-method -- only marks where the caller's frames start
     const outcome = deferred()
     let onAbort: (() => void) | undefined
     let settled = false
@@ -80,13 +82,16 @@ export class Portal<R = unknown> {
         settled = true
         if (onAbort) signal?.removeEventListener('abort', onAbort)
         if (ok) outcome.resolve(value)
-        else outcome.reject(value)
+        else {
+          addCallSite(value, site)
+          outcome.reject(value)
+        }
       },
     })
     if (signal && !settled) {
       onAbort = (): void => {
         this.#connection.cancelTask(cid)
-        outcome.reject(cancelled(signal))
+        outcome.reject(cancelled(signal, this.actor))
       }
       signal.addEventListener('abort', onAbort, { once: true })
     }
@@ -129,11 +134,19 @@ export class Portal<R = unknown> {
 
   /**
    * A typed proxy for the exports of `module` in the actor:
-   * `portal.bind<typeof import('../tasks.js')>(url).add(1, 2)`. A call is sent
-   * when its result is awaited; iterating it streams instead.
+   * `portal.bind<typeof import('./tasks.js')>(url).add(1, 2)`. Each call is
+   * sent when it is made, like a promise's work (`bound.note('x')` without
+   * `await` still runs); await a function's result, iterate a generator's
+   * stream. `options.signal` cancels every call made through this proxy:
+   * bind again for a call of its own (`portal.bind(url, { signal }).add(1, 2)`).
+   *
+   * An argument that cannot be sent rejects that call with a `TypeError`, as `run` does.
+   *
+   * @throws TypeError for a relative module path.
    */
-  bind<M>(module: string | URL): Remote<M> {
+  bind<M>(module: string | URL, options: CallOptions = {}): Remote<M> {
     const moduleId = normalizeModule(module)
+    const { signal } = options
     const cache = new Map<string, (...args: unknown[]) => BoundCall<unknown>>()
     return new Proxy({} as Remote<M>, {
       get: (_target, property) => {
@@ -141,10 +154,9 @@ export class Portal<R = unknown> {
         if (typeof property !== 'string' || property === 'then') return undefined
         let method = cache.get(property)
         if (!method) {
-          method = (...args: unknown[]) => {
-            assertSendable(args, 'args')
-            return new BoundCall(this, this.#connection, { module: moduleId, name: property }, args)
-          }
+          const connection = this.#connection
+          const bound = (...args: unknown[]): BoundCall<unknown> => BoundCall.start(connection, moduleId, property, args, signal, captureCallSite(bound))
+          method = bound
           cache.set(property, method)
         }
         return method
@@ -168,43 +180,5 @@ export class Portal<R = unknown> {
    */
   cancelActor(options: CancelActorOptions = {}): Promise<boolean> {
     return this.#connection.cancelActor(options.timeout ?? this.#cancelTimeout)
-  }
-}
-
-/**
- * The value of a bound method: a call when awaited, a stream when iterated.
- * Deciding on first use lets one proxy serve both kinds of export.
- */
-class BoundCall<T> extends ActorStream<T> implements Promise<T> {
-  readonly #portal: Portal
-  readonly #fn: FnRef
-  readonly #args: unknown[]
-  #call: Promise<T> | undefined
-  readonly [Symbol.toStringTag] = 'BoundCall'
-
-  constructor(portal: Portal, connection: ActorConnection, fn: FnRef, args: unknown[]) {
-    super(connection, fn.module, fn.name, args, undefined)
-    this.#portal = portal
-    this.#fn = fn
-    this.#args = args
-  }
-
-  #run(): Promise<T> {
-    return (this.#call ??= this.#portal.run<T>(this.#fn, this.#args))
-  }
-
-  then<A = T, B = never>(
-    onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
-    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
-  ): Promise<A | B> {
-    return this.#run().then(onfulfilled, onrejected)
-  }
-
-  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
-    return this.#run().catch(onrejected)
-  }
-
-  finally(onfinally?: (() => void) | null): Promise<T> {
-    return this.#run().finally(onfinally)
   }
 }

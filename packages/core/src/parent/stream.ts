@@ -2,7 +2,7 @@
 
 import { deferred, type Deferred, within } from '../shared/async.js'
 import type { ActorConnection, TaskSink } from './connection.js'
-import { ActorCancelledError } from '../shared/errors.js'
+import { ActorCancelledError, type ActorId } from '../shared/errors.js'
 import { ReceiveWindow } from '../wire/flow.js'
 import { Op, TaskKind } from '../wire/protocol.js'
 import { Queue } from '../wire/queue.js'
@@ -11,6 +11,14 @@ import { Queue } from '../wire/queue.js'
 const REMOTE_FINALLY_BOUND = 5000
 
 type Ending = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error }
+
+/** @internal How a bound call (`portal.bind`) learns whether the child answers it as a stream or as a call. */
+export interface BoundHooks {
+  /** The child answers as a stream. */
+  streaming(): void
+  /** The child answered as a call: its result (`ok`) or error. */
+  settled(ok: boolean, value: unknown): void
+}
 
 /**
  * The items of a remote async generator, in order. At most one window of
@@ -33,27 +41,38 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   readonly #sizes = new Queue<number>()
   readonly #window = new ReceiveWindow()
   #closedByUs = false
+  readonly #bound: BoundHooks | undefined
+  #streaming = false
 
   /**
    * @internal Portals make streams; see `portal.stream()`. The remote
-   * generator starts on the first `next()`.
+   * generator starts on the first `next()`; a bound call's (`bound`) starts at once.
    */
-  constructor(connection: ActorConnection, module: string, name: string, args: unknown[], signal: AbortSignal | undefined) {
+  constructor(connection: ActorConnection, module: string, name: string, args: unknown[], signal: AbortSignal | undefined, bound?: BoundHooks) {
     this.#connection = connection
     this.#module = module
     this.#name = name
     this.#args = args
     this.#signal = signal
+    this.#bound = bound
+    if (bound) this.#start()
   }
 
   #start(): void {
     const signal = this.#signal
     if (signal?.aborted) {
-      this.#end({ ok: false, error: cancelled(signal) })
+      this.#end({ ok: false, error: cancelled(signal, this.#connection.actor) })
       return
     }
+    const bound = this.#bound
     const sink: TaskSink = {
-      kind: TaskKind.Stream,
+      kind: bound ? TaskKind.Bound : TaskKind.Stream,
+      ...(bound && {
+        started: () => {
+          this.#streaming = true
+          bound.streaming()
+        },
+      }),
       item: (value, bytes) => {
         const waiter = this.#waiter
         if (waiter) {
@@ -65,11 +84,16 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
           this.#sizes.push(bytes)
         }
       },
-      settle: (ok, value) => this.#end(ok ? { ok, value } : { ok, error: value as Error }),
+      settle: (ok, value) => {
+        if (bound && !this.#streaming) {
+          bound.settled(ok, value)
+          this.#end({ ok: false, error: new TypeError(`${this.#name} is not a generator function: await its result instead of iterating it`) })
+        } else this.#end(ok ? { ok, value } : { ok, error: value as Error })
+      },
     }
-    this.#cid = this.#connection.start(TaskKind.Stream, this.#module, this.#name, this.#args, sink)
+    this.#cid = this.#connection.start(sink.kind, this.#module, this.#name, this.#args, sink)
     if (signal) {
-      const onAbort = (): void => this.#abort(cancelled(signal))
+      const onAbort = (): void => this.#abort(cancelled(signal, this.#connection.actor))
       signal.addEventListener('abort', onAbort, { once: true })
       void this.#ended.promise.then(() => signal.removeEventListener('abort', onAbort))
     }
@@ -159,7 +183,7 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   }
 }
 
-/** The error a call gets when its signal aborts. */
-export function cancelled(signal: AbortSignal): ActorCancelledError {
-  return new ActorCancelledError('the call was cancelled by its signal', { cause: signal.reason })
+/** The error a call to `actor` gets when its signal aborts. */
+export function cancelled(signal: AbortSignal, actor: ActorId): ActorCancelledError {
+  return new ActorCancelledError(`a call to actor '${actor.name}' was cancelled by its signal`, { actor, cause: signal.reason })
 }
