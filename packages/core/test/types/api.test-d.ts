@@ -156,6 +156,14 @@ describe('bind', () => {
     >()
   })
 
+  test('bind takes call options with a signal; a bound call is a real promise', () => {
+    const cancellable = portal.bind<typeof Tasks>(url, { signal: AbortSignal.timeout(1000) })
+    expectTypeOf(cancellable.add(1, 2)).toEqualTypeOf<Promise<number>>()
+    expectTypeOf(cancellable.add(1, 2)).toMatchTypeOf<PromiseLike<number>>()
+    // @ts-expect-error -- the options are bind's, not a trailing argument of the call
+    void bound.add(1, 2, { signal: AbortSignal.timeout(1) })
+  })
+
   test('function-typed parameters are refused', () => {
     // @ts-expect-error -- a function cannot be sent
     void bound.withCallback(() => {})
