@@ -71,7 +71,10 @@ function normalizeString(module: string): string {
  *
  * @throws TypeError for a relative module path or an empty name.
  */
-export function ref<F = never>(module: string | URL, name: string): FnRef<F> {
+export function ref<F = never>(module: string | URL, name: string): FnRef<F>
+// Last, so that `ReturnType<typeof ref>` is the plain FnRef it was before refs were typed.
+export function ref(module: string | URL, name: string): FnRef
+export function ref(module: string | URL, name: string): FnRef<unknown> {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('ref(module, name): name must be a non-empty string')
   return { module: normalizeModule(module), name }
 }

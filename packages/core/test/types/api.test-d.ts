@@ -31,6 +31,7 @@ describe('typed refs', () => {
   test('ref<F>() is typed by the export it names; ref() without a type is a plain FnRef', () => {
     expectTypeOf(ref<(typeof Tasks)['add']>(url, 'add')).toEqualTypeOf<FnRef<typeof Tasks.add>>()
     expectTypeOf(ref(url, 'add')).toEqualTypeOf<FnRef>()
+    expectTypeOf<ReturnType<typeof ref>>().toEqualTypeOf<FnRef>()
   })
 
   test('run infers arguments and result from a typed ref', () => {
