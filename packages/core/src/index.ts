@@ -31,12 +31,23 @@ export {
   type ActorPhase,
   type ProtocolViolation,
 } from './shared/errors.js'
-export { ref, type FnRef } from './shared/ref.js'
-export { openNursery, withNursery, ActorNursery, type NurseryOptions, type ActorOptions } from './parent/nursery.js'
-export { Portal, type CallOptions, type CancelActorOptions, type Remote } from './parent/portal.js'
+export { ref, refs, type FnRef, type Refs, type AnyFunction, type FunctionExports } from './shared/ref.js'
+export { openNursery, withNursery, ActorNursery, type NurseryOptions, type ActorOptions, type RunInActorOptions } from './parent/nursery.js'
+export { Portal, type CallOptions, type CancelActorOptions } from './parent/portal.js'
+export type {
+  Remote,
+  BoundMethod,
+  SendableArgs,
+  Unsendable,
+  StreamItem,
+  ContextOf,
+  TypedCallArgs,
+  TypedContextArgs,
+  ContextArgs,
+} from './parent/remote-types.js'
 export { ActorStream } from './parent/stream.js'
 export { Context } from './parent/context.js'
-export { context, currentTask, isContextFunction, type ActorContext, type ContextFunction } from './actor/task.js'
+export { context, currentTask, isContextFunction, type ActorContext, type ContextFunction, type ContextMark } from './actor/task.js'
 export { currentActor, liveActors, type ActorInfo, type TaskInfo } from './shared/realm.js'
 export { getTreeValue, setTreeValue } from './shared/tree-values.js'
 export { TERMINATE_AFTER, KILL_GRACE } from './parent/lifecycle.js'

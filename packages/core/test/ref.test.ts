@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { ref, toFnRef } from '../src/shared/ref.js'
+import { ref, refs, toFnRef } from '../src/shared/ref.js'
 
 describe('ref', () => {
   test('URLs and absolute paths become normalised file: URLs; bare specifiers stay', () => {
@@ -13,5 +13,15 @@ describe('ref', () => {
     expect(() => ref('./tasks.js', 'add')).toThrow(/new URL\('\.\/tasks\.js', import\.meta\.url\)/)
     expect(() => ref('/app/tasks.js', '')).toThrow(TypeError)
     expect(() => toFnRef({ module: 1, name: 'x' } as never)).toThrow(/expected a FnRef/)
+  })
+
+  test('refs() names each export by property, with the module normalised once', () => {
+    const tasks = refs<{ add(a: number, b: number): number; count(n: number): AsyncGenerator<number> }>('/app/lib/../tasks.js')
+    expect(tasks.add).toEqual({ module: 'file:///app/tasks.js', name: 'add' })
+    expect(tasks.count).toEqual({ module: 'file:///app/tasks.js', name: 'count' })
+    expect(tasks.add).toBe(tasks.add)
+    // Not thenable: an async function may return it.
+    expect((tasks as unknown as { then?: unknown }).then).toBeUndefined()
+    expect(() => refs('./tasks.js')).toThrow(/new URL/)
   })
 })

@@ -94,9 +94,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 // Without node:util: its namespace costs milliseconds at every actor's start (see builtins.ts).
 const AsyncGeneratorFunction = (Object.getPrototypeOf(async function* () {}) as { constructor: new () => unknown }).constructor
+const GeneratorFunction = (Object.getPrototypeOf(function* () {}) as { constructor: new () => unknown }).constructor
 
-function isAsyncGeneratorFunction(fn: unknown): boolean {
-  return fn instanceof AsyncGeneratorFunction
+/** An async or a sync generator function: its calls are streams. */
+function isGeneratorFunction(fn: unknown): boolean {
+  return fn instanceof AsyncGeneratorFunction || fn instanceof GeneratorFunction
 }
 
 function toAsyncIterator(value: unknown, name: string): AsyncIterator<unknown> | Iterator<unknown> {
@@ -150,7 +152,12 @@ export class ActorServer {
         const named = this.#named(target)
         const task = new RunningTask()
         // A synchronous export answers before this returns, with no promise and no entry in the task table.
-        const pending = kind === TaskKind.Call ? this.#call(cid, task, named, args) : this.#run(cid, task, kind, named, args)
+        const pending =
+          kind === TaskKind.Call
+            ? this.#call(cid, task, named, args)
+            : kind === TaskKind.Bound
+              ? this.#bound(cid, task, named, args)
+              : this.#run(cid, task, kind, named, args)
         if (pending) this.#tasks.set(cid, { task, done: pending.finally(() => this.#tasks.delete(cid)) })
         return
       }
@@ -239,7 +246,7 @@ export class ActorServer {
     const { name } = named
     try {
       const fn = this.#lookup(named)
-      if (isAsyncGeneratorFunction(fn)) throw new TypeError(`${name} is an async generator function: iterate it with portal.stream()`)
+      if (isGeneratorFunction(fn)) throw new TypeError(`${name} is a generator function: iterate it with portal.stream()`)
       if (isContextFunction(fn)) throw new TypeError(`${name} is a context function: open it with portal.openContext()`)
       result = runTask(new TaskView(task, this.#info), () => fn(...args))
     } catch (error) {
@@ -254,6 +261,20 @@ export class ActorServer {
       (value) => this.#return(cid, task, value),
       (error: unknown) => this.#fail(cid, task, error),
     )
+  }
+
+  /** A bound call: a generator function answers as a stream (announced by `Started`), anything else as a call. */
+  #bound(cid: number, task: RunningTask, named: Named, args: unknown[]): Promise<void> | undefined {
+    let fn: unknown
+    try {
+      fn = this.#lookup(named)
+    } catch {
+      // #call reports why the lookup failed.
+      return this.#call(cid, task, named, args)
+    }
+    if (!isGeneratorFunction(fn)) return this.#call(cid, task, named, args)
+    this.#channel.send([Op.Started, cid, undefined])
+    return this.#run(cid, task, TaskKind.Stream, named, args)
   }
 
   #return(cid: number, task: RunningTask, value: unknown): void {
@@ -329,7 +350,7 @@ export class ActorServer {
 }
 
 /** The remote end of a context: what a context function receives as `ctx`. */
-class RemoteContext<TIn, TOut, TStarted> implements ActorContext<TIn, TOut, TStarted> {
+class RemoteContext<TStarted, TIn, TOut> implements ActorContext<TStarted, TIn, TOut> {
   readonly #channel: Channel<ParentMessage, ChildMessage>
   readonly #cid: number
   readonly #task: RunningTask

@@ -18,8 +18,13 @@ export function currentTask(): TaskInfo {
 /**
  * The remote side of a context opened with `portal.openContext()`: iterate it
  * for what the parent sends, `send` back, and call `started` once first.
+ *
+ * Context types take their parameters in one order everywhere, as
+ * `openContext` does: `TStarted` (what `started` hands the parent), `TIn`
+ * (what the parent sends in), `TOut` (what the actor sends out), then, where
+ * there is one, `TResult` (what the function returns).
  */
-export interface ActorContext<TIn = unknown, TOut = unknown, TStarted = unknown> extends AsyncIterable<TIn> {
+export interface ActorContext<TStarted = unknown, TIn = unknown, TOut = unknown> extends AsyncIterable<TIn> {
   /** Hand the parent its `ctx.started` value; `openContext` resolves on it. Call once, before `send`. */
   started(value?: TStarted): void
   /** Send one value to the parent; resolves once the parent has room for it (backpressure). */
@@ -28,30 +33,41 @@ export interface ActorContext<TIn = unknown, TOut = unknown, TStarted = unknown>
   readonly signal: AbortSignal
 }
 
-const CONTEXT = Symbol.for('harrow.context')
+const CONTEXT: unique symbol = Symbol.for('harrow.context') as never
 
-/** A function marked by {@link context}. */
-export type ContextFunction<TArgs extends unknown[] = never[], TStarted = unknown, TIn = unknown, TOut = unknown, TResult = unknown> = ((
-  ctx: ActorContext<TIn, TOut, TStarted>,
-  ...args: TArgs
-) => TResult | Promise<TResult>) & {
-  /** The mark `context()` puts on the function. */
+/** What `context()` puts on a function: `bind` leaves such exports out, `openContext` opens them. */
+export interface ContextMark {
+  /** The mark. */
   readonly [CONTEXT]: true
 }
 
 /**
- * Mark `fn(ctx, ...args)` as a context function, to be opened with
- * `portal.openContext(ref, args)`.
+ * A function marked by {@link context}, typed where it is defined: `ctx`'s
+ * `TStarted, TIn, TOut`, then `TResult` and the arguments after `ctx`.
  */
-export function context<TArgs extends unknown[], TStarted = unknown, TIn = unknown, TOut = unknown, TResult = unknown>(
-  fn: (ctx: ActorContext<TIn, TOut, TStarted>, ...args: TArgs) => TResult | Promise<TResult>,
-): ContextFunction<TArgs, TStarted, TIn, TOut, TResult> {
+export type ContextFunction<TStarted = unknown, TIn = unknown, TOut = unknown, TResult = unknown, TArgs extends unknown[] = never[]> = ((
+  ctx: ActorContext<TStarted, TIn, TOut>,
+  ...args: TArgs
+) => TResult | Promise<TResult>) &
+  ContextMark
+
+/**
+ * Mark `fn(ctx, ...args)` as a context function, to be opened with
+ * `portal.openContext(ref, args)`. Annotate `ctx` once here
+ * (`async (ctx: ActorContext<string, number, number>, label: string) => ...`):
+ * a typed ref to the export carries every type to `openContext`.
+ *
+ * @throws TypeError when `fn` is not a function.
+ */
+export function context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult = unknown, TArgs extends unknown[] = []>(
+  fn: (ctx: ActorContext<TStarted, TIn, TOut>, ...args: TArgs) => TResult | Promise<TResult>,
+): ContextFunction<TStarted, TIn, TOut, TResult, TArgs> {
   if (typeof fn !== 'function') throw new TypeError('context(fn): fn must be a function')
-  return Object.defineProperty(fn, CONTEXT, { value: true }) as ContextFunction<TArgs, TStarted, TIn, TOut, TResult>
+  return Object.defineProperty(fn, CONTEXT, { value: true }) as ContextFunction<TStarted, TIn, TOut, TResult, TArgs>
 }
 
 /** True for a function marked by {@link context}. */
-export function isContextFunction(fn: unknown): fn is ContextFunction {
+export function isContextFunction(fn: unknown): fn is ContextFunction<unknown, unknown, unknown, unknown, unknown[]> {
   return typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[CONTEXT] === true
 }
 

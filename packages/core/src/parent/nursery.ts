@@ -8,7 +8,8 @@ import { ActorCancelledError, ActorNurseryError, HarrowError } from '../shared/e
 import { DEFAULT_MAX_FRAME_SIZE } from '../wire/frames.js'
 import { TERMINATE_AFTER, cancelOnCompletion } from './lifecycle.js'
 import type { Portal } from './portal.js'
-import { normalizeModule, toFnRef, type FnRef } from '../shared/ref.js'
+import { normalizeModule, toFnRef, type AnyFunction, type FnRef } from '../shared/ref.js'
+import type { TypedCallArgs } from './remote-types.js'
 import { getStartMethod, loadSpawnBackend } from '../shared/registry.js'
 import { runtime, type ActorInfo, type Cancellable } from '../shared/realm.js'
 import { teardownGate, unwatchRootSignals, watchRootSignals } from './signals.js'
@@ -47,6 +48,12 @@ export interface ActorOptions {
   readonly maxFrameSize?: number
   /** Backend-specific options (see each backend package). */
   readonly backend?: BackendOptions
+}
+
+/** Options of {@link ActorNursery.runInActor}: an actor's options and its name. */
+export interface RunInActorOptions extends ActorOptions {
+  /** The actor's name. @default the function's export name */
+  readonly name?: string
 }
 
 interface Child {
@@ -122,14 +129,16 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
    *
    * @throws TypeError when `args` cannot be sent.
    */
-  async runInActor<R = unknown>(fn: FnRef, args: readonly unknown[] = [], options: ActorOptions & { readonly name?: string } = {}): Promise<Portal<R>> {
+  runInActor<R = unknown>(fn: FnRef, args?: readonly unknown[], options?: RunInActorOptions): Promise<Portal<R>>
+  runInActor<F extends AnyFunction>(fn: FnRef<F>, ...rest: TypedCallArgs<F, RunInActorOptions>): Promise<Portal<Awaited<ReturnType<F>>>>
+  async runInActor(fn: FnRef<unknown>, args: unknown = [], options: RunInActorOptions = {}): Promise<Portal> {
     const target = toFnRef(fn)
     // Refused here, before an actor is started for a call that could never be sent.
     assertSendable(args, 'args')
     const enableModules = [target.module, ...(options.enableModules ?? [])]
     const child = await this.#spawn(options.name ?? target.name, { ...options, enableModules })
-    const portal = child.handle.portal as Portal<R>
-    portal.startMain(target, [...args])
+    const portal = child.handle.portal
+    portal.startMain(target, [...(args as readonly unknown[])])
     // A failure counts even when it lands while the nursery cancels; only the cancellation itself does not.
     child.collected = cancelOnCompletion(portal, this.#errors, { cancel: () => child.handle.stop(), onFailure: this.#cancelSoon })
     return portal

@@ -4,12 +4,14 @@ import { deferred } from '../shared/async.js'
 import { assertSendable } from '../wire/sendable.js'
 import type { ActorConnection } from './connection.js'
 import { Context } from './context.js'
-import { HarrowError } from '../shared/errors.js'
+import { HarrowError, addCallSite, captureCallSite } from '../shared/errors.js'
 import { TaskKind } from '../wire/protocol.js'
-import { normalizeModule, toFnRef, type FnRef } from '../shared/ref.js'
+import { normalizeModule, toFnRef, type AnyFunction, type FnRef } from '../shared/ref.js'
 import type { ActorInfo } from '../shared/realm.js'
 import { ActorStream, cancelled } from './stream.js'
-import type { ContextFunction } from '../actor/task.js'
+import { BoundCall } from './bound-call.js'
+import type { ContextOf, Remote, TypedCallArgs, TypedContextArgs, StreamItem } from './remote-types.js'
+import type { ContextMark } from '../actor/task.js'
 
 /** Options of one call. */
 export interface CallOptions {
@@ -21,23 +23,6 @@ export interface CallOptions {
 export interface CancelActorOptions {
   /** How long to wait for the actor to acknowledge, in ms. @default the actor's `terminateAfter` */
   readonly timeout?: number
-}
-
-type AnyFunction = (...args: never[]) => unknown
-
-/**
- * A typed proxy for a module's exports in an actor (see {@link Portal.bind}):
- * functions become calls, async generator functions become streams. Context
- * functions are left out: open them with `portal.openContext()`.
- */
-export type Remote<M> = {
-  readonly [K in keyof M as M[K] extends ContextFunction ? never : M[K] extends AnyFunction ? K : never]: M[K] extends (
-    ...args: infer A
-  ) => AsyncIterable<infer T>
-    ? (...args: A) => ActorStream<T>
-    : M[K] extends (...args: infer A) => infer R
-      ? (...args: A) => Promise<Awaited<R>>
-      : never
 }
 
 /**
@@ -59,19 +44,23 @@ export class Portal<R = unknown> {
   }
 
   /** @internal Start a one-shot actor's main task; {@link result} is its outcome. */
-  startMain(fn: FnRef, args: unknown[]): void {
-    this.#main = this.run<R>(fn, args)
+  startMain(fn: FnRef<unknown>, args: unknown[]): void {
+    this.#main = this.run<R>(fn as FnRef, args)
   }
 
   /**
    * Call an exported function in the actor and resolve with what it returns.
+   * With a typed ref (see `refs()`), arguments and result are the export's;
+   * with a plain `FnRef`, say the result's type: `run<number>(ref(url, 'add'), [1, 2])`.
    *
    * @throws TypeError (as a rejection) when `args` hold something that cannot be sent; nothing is sent then.
    * @throws RemoteActorError when the remote function throws.
    * @throws ActorCancelledError when `signal` aborts or the actor is cancelled.
    * @throws ActorFailure when the actor dies first.
    */
-  run<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): Promise<T> {
+  run<T = unknown>(fn: FnRef, args?: readonly unknown[], options?: CallOptions): Promise<T>
+  run<F extends AnyFunction>(fn: FnRef<F>, ...rest: TypedCallArgs<F, CallOptions>): Promise<Awaited<ReturnType<F>>>
+  run(fn: FnRef<unknown>, args: unknown = [], options: CallOptions = {}): Promise<unknown> {
     // Not an async function: on the hot path every promise and microtask hop counts.
     let target: FnRef
     try {
@@ -81,8 +70,9 @@ export class Portal<R = unknown> {
       return Promise.reject(error as TypeError) // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- documents what is thrown here
     }
     const { signal } = options
-    if (signal?.aborted) return Promise.reject(cancelled(signal))
-    const outcome = deferred<T>()
+    if (signal?.aborted) return Promise.reject(cancelled(signal, this.actor))
+    const site = captureCallSite(Portal.prototype.run) // eslint-disable-line @typescript-eslint/unbound-method -- only marks where the caller's frames start
+    const outcome = deferred()
     let onAbort: (() => void) | undefined
     let settled = false
     const cid = this.#connection.start(TaskKind.Call, target.module, target.name, args as unknown[], {
@@ -90,14 +80,17 @@ export class Portal<R = unknown> {
       settle: (ok, value) => {
         settled = true
         if (onAbort) signal?.removeEventListener('abort', onAbort)
-        if (ok) outcome.resolve(value as T)
-        else outcome.reject(value)
+        if (ok) outcome.resolve(value)
+        else {
+          addCallSite(value, site)
+          outcome.reject(value)
+        }
       },
     })
     if (signal && !settled) {
       onAbort = (): void => {
         this.#connection.cancelTask(cid)
-        outcome.reject(cancelled(signal))
+        outcome.reject(cancelled(signal, this.actor))
       }
       signal.addEventListener('abort', onAbort, { once: true })
     }
@@ -110,10 +103,12 @@ export class Portal<R = unknown> {
    *
    * @throws TypeError at once when `args` hold something that cannot be sent.
    */
-  stream<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): ActorStream<T> {
+  stream<T = unknown>(fn: FnRef, args?: readonly unknown[], options?: CallOptions): ActorStream<T>
+  stream<F extends AnyFunction>(fn: FnRef<F>, ...rest: TypedCallArgs<F, CallOptions>): ActorStream<StreamItem<F>>
+  stream(fn: FnRef<unknown>, args: unknown = [], options: CallOptions = {}): ActorStream<unknown> {
     const target = toFnRef(fn)
     assertSendable(args, 'args')
-    return new ActorStream<T>(this.#connection, target.module, target.name, args as unknown[], options.signal)
+    return new ActorStream(this.#connection, target.module, target.name, args as unknown[], options.signal)
   }
 
   /**
@@ -123,24 +118,34 @@ export class Portal<R = unknown> {
    * @throws TypeError (as a rejection) when `args` hold something that cannot be sent.
    * @throws RemoteActorError when the remote function throws before `ctx.started()`.
    */
-  async openContext<TStarted = unknown, TIn = unknown, TOut = unknown, TResult = unknown>(
+  openContext<TStarted = unknown, TIn = unknown, TOut = unknown, TResult = unknown>(
     fn: FnRef,
-    args: readonly unknown[] = [],
-  ): Promise<Context<TStarted, TIn, TOut, TResult>> {
+    args?: readonly unknown[],
+  ): Promise<Context<TStarted, TIn, TOut, TResult>>
+  openContext<F extends ContextMark>(fn: FnRef<F>, ...rest: TypedContextArgs<F>): Promise<ContextOf<F>>
+  async openContext(fn: FnRef<unknown>, args: unknown = []): Promise<Context> {
     const target = toFnRef(fn)
     assertSendable(args, 'args')
-    const ctx = new Context<TStarted, TIn, TOut, TResult>(this.#connection, target.module, target.name, args as unknown[])
+    const ctx = new Context(this.#connection, target.module, target.name, args as unknown[])
     await ctx.whenStarted()
     return ctx
   }
 
   /**
    * A typed proxy for the exports of `module` in the actor:
-   * `portal.bind<typeof import('../tasks.js')>(url).add(1, 2)`. A call is sent
-   * when its result is awaited; iterating it streams instead.
+   * `portal.bind<typeof import('./tasks.js')>(url).add(1, 2)`. Each call is
+   * sent when it is made, like a promise's work (`bound.note('x')` without
+   * `await` still runs); await a function's result, iterate a generator's
+   * stream. `options.signal` cancels every call made through this proxy:
+   * bind again for a call of its own (`portal.bind(url, { signal }).add(1, 2)`).
+   *
+   * An argument that cannot be sent rejects that call with a `TypeError`, as `run` does.
+   *
+   * @throws TypeError for a relative module path.
    */
-  bind<M>(module: string | URL): Remote<M> {
+  bind<M>(module: string | URL, options: CallOptions = {}): Remote<M> {
     const moduleId = normalizeModule(module)
+    const { signal } = options
     const cache = new Map<string, (...args: unknown[]) => BoundCall<unknown>>()
     return new Proxy({} as Remote<M>, {
       get: (_target, property) => {
@@ -148,10 +153,9 @@ export class Portal<R = unknown> {
         if (typeof property !== 'string' || property === 'then') return undefined
         let method = cache.get(property)
         if (!method) {
-          method = (...args: unknown[]) => {
-            assertSendable(args, 'args')
-            return new BoundCall(this, this.#connection, { module: moduleId, name: property }, args)
-          }
+          const connection = this.#connection
+          const bound = (...args: unknown[]): BoundCall<unknown> => BoundCall.start(connection, moduleId, property, args, signal, captureCallSite(bound))
+          method = bound
           cache.set(property, method)
         }
         return method
@@ -175,43 +179,5 @@ export class Portal<R = unknown> {
    */
   cancelActor(options: CancelActorOptions = {}): Promise<boolean> {
     return this.#connection.cancelActor(options.timeout ?? this.#cancelTimeout)
-  }
-}
-
-/**
- * The value of a bound method: a call when awaited, a stream when iterated.
- * Deciding on first use lets one proxy serve both kinds of export.
- */
-class BoundCall<T> extends ActorStream<T> implements Promise<T> {
-  readonly #portal: Portal
-  readonly #fn: FnRef
-  readonly #args: unknown[]
-  #call: Promise<T> | undefined
-  readonly [Symbol.toStringTag] = 'BoundCall'
-
-  constructor(portal: Portal, connection: ActorConnection, fn: FnRef, args: unknown[]) {
-    super(connection, fn.module, fn.name, args, undefined)
-    this.#portal = portal
-    this.#fn = fn
-    this.#args = args
-  }
-
-  #run(): Promise<T> {
-    return (this.#call ??= this.#portal.run<T>(this.#fn, this.#args))
-  }
-
-  then<A = T, B = never>(
-    onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
-    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
-  ): Promise<A | B> {
-    return this.#run().then(onfulfilled, onrejected)
-  }
-
-  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
-    return this.#run().catch(onrejected)
-  }
-
-  finally(onfinally?: (() => void) | null): Promise<T> {
-    return this.#run().finally(onfinally)
   }
 }

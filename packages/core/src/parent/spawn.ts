@@ -7,7 +7,7 @@
 import { TIMED_OUT, aborted, within } from '../shared/async.js'
 import type { BackendOptions, ExitInfo, ProcHandle, SpawnedChild, SpawnRequest } from '../shared/contracts.js'
 import { ActorConnection } from './connection.js'
-import { ActorCancelledError, ActorFailure, describeSystemError, isHarrowError } from '../shared/errors.js'
+import { ActorCancelledError, ActorFailure, describeSystemError, isHarrowError, type ActorId } from '../shared/errors.js'
 import { DRAIN_GRACE, hardKill, softKill, waitForPeerOrProcDeath } from './lifecycle.js'
 import { debug } from '../shared/log.js'
 import { Portal } from './portal.js'
@@ -112,8 +112,8 @@ export class ActorHandle {
  */
 export async function spawnActor(params: SpawnParams): Promise<ActorHandle> {
   const backend = await loadSpawnBackend(params.spawnMethod)
-  if (params.signal.aborted) throw spawnCancelled(params.name)
   const uid = globalThis.crypto.randomUUID()
+  if (params.signal.aborted) throw spawnCancelled({ name: params.name, uid })
   const request: SpawnRequest = {
     name: params.name,
     uid,
@@ -164,15 +164,15 @@ export async function spawnActor(params: SpawnParams): Promise<ActorHandle> {
   connection.markStopping()
   connection.close()
   const exit = await hardKill(proc, { terminateAfter: outcome === TIMED_OUT || outcome === 'cancelled' ? 0 : params.terminateAfter })
-  if (outcome === 'cancelled') throw spawnCancelled(params.name)
+  if (outcome === 'cancelled') throw spawnCancelled(actor)
   if (outcome === TIMED_OUT) {
     throw new ActorFailure({ actor, exitCode: exit.code, signal: exit.signal, phase: 'boot', reason: `it did not start within ${params.startupTimeout} ms` })
   }
   throw outcome.error
 }
 
-function spawnCancelled(name: string): ActorCancelledError {
-  return new ActorCancelledError(`spawning actor '${name}' was cancelled`)
+function spawnCancelled(actor: ActorId): ActorCancelledError {
+  return new ActorCancelledError(`spawning actor '${actor.name}' was cancelled`, { actor })
 }
 
 /** How long a child may take to boot before it is an `ActorFailure`, in ms. */

@@ -2,7 +2,7 @@
 
 import { deferred, within } from '../shared/async.js'
 import { TASK_CANCEL_BOUND, type ActorConnection, type TaskSink } from './connection.js'
-import { ActorCancelledError } from '../shared/errors.js'
+import { ActorCancelledError, type ActorId } from '../shared/errors.js'
 import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind } from '../wire/protocol.js'
 
@@ -18,6 +18,14 @@ const IDLE: State = { phase: 'idle' }
 const RUNNING: State = { phase: 'running' }
 const CLOSING: State = { phase: 'closing' }
 const DONE: State = { phase: 'done' }
+
+/** @internal How a bound call (`portal.bind`) learns whether the child answers it as a stream or as a call. */
+export interface BoundHooks {
+  /** The child answers as a stream. */
+  streaming(): void
+  /** The child answered as a call: its result (`ok`) or error. */
+  settled(ok: boolean, value: unknown): void
+}
 
 /**
  * The items of a remote async generator, in order. At most one window of
@@ -38,35 +46,52 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   readonly #inbox = new Inbox<T>((items, bytes) => {
     if (this.#state.phase === 'running') this.#connection.send([Op.Credit, this.#cid, items, bytes])
   })
+  readonly #bound: BoundHooks | undefined
+  /** A bound call the child answered as a stream (a generator function). */
+  #streaming = false
 
   /**
    * @internal Portals make streams; see `portal.stream()`. The remote
-   * generator starts on the first `next()`.
+   * generator starts on the first `next()`; a bound call's (`bound`) starts at once.
    */
-  constructor(connection: ActorConnection, module: string, name: string, args: unknown[], signal: AbortSignal | undefined) {
+  constructor(connection: ActorConnection, module: string, name: string, args: unknown[], signal: AbortSignal | undefined, bound?: BoundHooks) {
     this.#connection = connection
     this.#module = module
     this.#name = name
     this.#args = args
     this.#signal = signal
+    this.#bound = bound
+    if (bound) this.#start()
   }
 
   #start(): void {
     const signal = this.#signal
     if (signal?.aborted) {
       this.#ended.resolve()
-      this.#finish({ phase: 'failed', error: cancelled(signal) })
+      this.#finish({ phase: 'failed', error: cancelled(signal, this.#connection.actor) })
       return
     }
     this.#state = RUNNING
+    const bound = this.#bound
     const sink: TaskSink = {
-      kind: TaskKind.Stream,
+      kind: bound ? TaskKind.Bound : TaskKind.Stream,
+      ...(bound && {
+        started: () => {
+          this.#streaming = true
+          bound.streaming()
+        },
+      }),
       item: (value, bytes) => this.#inbox.push(value as T, bytes),
-      settle: (ok, value) => this.#settle(ok ? DONE : { phase: 'failed', error: value as Error }),
+      settle: (ok, value) => {
+        if (bound && !this.#streaming) {
+          bound.settled(ok, value)
+          this.#settle({ phase: 'failed', error: new TypeError(`${this.#name} is not a generator function: await its result instead of iterating it`) })
+        } else this.#settle(ok ? DONE : { phase: 'failed', error: value as Error })
+      },
     }
-    this.#cid = this.#connection.start(TaskKind.Stream, this.#module, this.#name, this.#args, sink)
+    this.#cid = this.#connection.start(sink.kind, this.#module, this.#name, this.#args, sink)
     if (signal) {
-      const onAbort = (): void => this.#abort(cancelled(signal))
+      const onAbort = (): void => this.#abort(cancelled(signal, this.#connection.actor))
       signal.addEventListener('abort', onAbort, { once: true })
       void this.#ended.promise.then(() => signal.removeEventListener('abort', onAbort))
     }
@@ -152,7 +177,7 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   }
 }
 
-/** The error a call gets when its signal aborts. */
-export function cancelled(signal: AbortSignal): ActorCancelledError {
-  return new ActorCancelledError('the call was cancelled by its signal', { cause: signal.reason })
+/** The error a call to `actor` gets when its signal aborts. */
+export function cancelled(signal: AbortSignal, actor: ActorId): ActorCancelledError {
+  return new ActorCancelledError(`a call to actor '${actor.name}' was cancelled by its signal`, { actor, cause: signal.reason })
 }

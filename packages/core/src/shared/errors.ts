@@ -85,8 +85,46 @@ export class RemoteActorError extends HarrowError {
       this.stack = `${this.name}: ${this.message}\n    --- remote stack in ${init.src.name} ---\n${frames.join('\n')}`
     }
   }
+
+  /** Printed by `util.inspect` (so by `console.log` and a crash): the usual error, with `fields` when it has some. */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    const shown = inspect(this, { ...options, customInspect: false })
+    if (Object.keys(this.fields).length === 0 || !shown.endsWith('}')) return shown
+    const fields = inspect(this.fields, options).replaceAll('\n', '\n  ')
+    return `${shown.slice(0, shown.lastIndexOf('\n'))},\n  fields: ${fields}\n}`
+  }
 }
 brand(RemoteActorError.prototype, 'RemoteActorError')
+
+/** Where a call was made: captured when the call starts, formatted only if it fails. */
+export type CallSite = { readonly stack?: string }
+
+/**
+ * Capture where a call is made, for {@link addCallSite}: the frames below
+ * `entry` (the public method the caller called, so harrow's own frames are
+ * left out). Costs one stack capture (formatting waits until the call fails);
+ * none when `Error.stackTraceLimit` is 0, which turns call sites off.
+ *
+ * @internal
+ */
+export function captureCallSite(entry: (...args: never[]) => unknown): CallSite | undefined {
+  if (!(Error.stackTraceLimit > 0)) return undefined
+  const site: { stack?: string } = {}
+  Error.captureStackTrace(site, entry)
+  return site
+}
+
+/**
+ * Append the caller's frames to a `RemoteActorError`'s stack, after a
+ * `--- called from ---` line, so a crash log shows the calling code too.
+ *
+ * @internal
+ */
+export function addCallSite(error: unknown, site: CallSite | undefined): void {
+  if (site === undefined || !(error instanceof RemoteActorError) || typeof error.stack !== 'string') return
+  const frames = (site.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))
+  if (frames.length > 0) error.stack = `${error.stack}\n    --- called from ---\n${frames.join('\n')}`
+}
 
 /** Why and when an actor's process or thread ended. */
 export type ActorPhase = 'boot' | 'running'
@@ -134,7 +172,7 @@ brand(ActorFailure.prototype, 'ActorFailure')
 
 /** A remote task, a call or a whole actor was cancelled. */
 export class ActorCancelledError extends HarrowError {
-  /** The actor whose task (or which) was cancelled, when known. */
+  /** The actor whose task (or which) was cancelled. Every error harrow makes sets it; the type allows `undefined` for ones rebuilt from the wire. */
   declare readonly actor: ActorId | undefined
 
   constructor(message: string, options?: { actor?: ActorId; cause?: unknown }) {

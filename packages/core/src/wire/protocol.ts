@@ -3,8 +3,8 @@
 import type { ActorId } from '../shared/errors.js'
 import { ProtocolError } from '../shared/errors.js'
 
-/** Bumped on any incompatible change to the messages below. */
-export const PROTOCOL_VERSION = 1
+/** Bumped on any incompatible change to the messages below (2: `TaskKind.Bound`). */
+export const PROTOCOL_VERSION = 2
 
 /** Opcodes: the first element of every message. */
 export const Op = {
@@ -21,7 +21,7 @@ export const Op = {
   Start: 3,
   /** child → parent: `[Yield, cid, value]`, a stream item or a context's send. */
   Yield: 4,
-  /** child → parent: `[Started, cid, value]`, a context's first value. */
+  /** child → parent: `[Started, cid, value]`, a context's first value; for a bound task, that it answers as a stream. */
   Started: 5,
   /** child → parent: `[Return, cid, value]`, the task's result; the last message for `cid`. */
   Return: 6,
@@ -41,8 +41,12 @@ export const Op = {
   CancelAck: 13,
 } as const
 
-/** What a `Start` asks for. */
-export const TaskKind = { Call: 0, Stream: 1, Context: 2 } as const
+/**
+ * What a `Start` asks for. `Bound` (a call through `portal.bind`) lets the
+ * child decide: a generator function answers as a stream (`Started`, then
+ * items), anything else as a call.
+ */
+export const TaskKind = { Call: 0, Stream: 1, Context: 2, Bound: 3 } as const
 export type TaskKind = (typeof TaskKind)[keyof typeof TaskKind]
 
 /** The identity and settings an actor learns from its parent. */
@@ -180,7 +184,7 @@ export function asParentMessage(raw: unknown): ParentMessage {
       if (
         m.length === 5 &&
         isCid(m[1]) &&
-        (m[2] === TaskKind.Call || m[2] === TaskKind.Stream || m[2] === TaskKind.Context) &&
+        (m[2] === TaskKind.Call || m[2] === TaskKind.Stream || m[2] === TaskKind.Context || m[2] === TaskKind.Bound) &&
         (isCid(m[3]) || (Array.isArray(m[3]) && m[3].length === 3 && isCid(m[3][0]) && typeof m[3][1] === 'string' && typeof m[3][2] === 'string')) &&
         Array.isArray(m[4])
       ) {

@@ -1,6 +1,7 @@
 /** Conformance: calls, bind, one-shot results, values and errors on the wire. */
 
 import { ActorCancelledError, RemoteActorError, isHarrowError, withNursery } from '@harrow/core'
+import { inspect } from 'node:util'
 import { describe, expect, test } from 'vitest'
 import { fixtureModules, task } from '../fixture-modules.js'
 import type { SuiteContext } from './context.js'
@@ -8,7 +9,11 @@ import type { SuiteContext } from './context.js'
 /** The part of the tasks fixture that the bind test types. */
 interface Tasks {
   add(a: number, b: number): number
+  echo(value: unknown): unknown
+  counter(name: string): number
+  sleep(ms: number): Promise<string>
   count(n: number): AsyncGenerator<number>
+  letters(word: string): Generator<string>
   boom(message?: string): never
 }
 
@@ -39,6 +44,63 @@ export function callTests({ key }: SuiteContext): void {
           for await (const item of tasks.count(3)) items.push(item)
           expect(items).toEqual([0, 1, 2])
           await expect(tasks.boom('bound boom')).rejects.toMatchObject({ name: 'RemoteActorError', boxedType: 'TypeError' })
+          const letters: string[] = []
+          for await (const letter of tasks.letters('abc')) letters.push(letter)
+          expect(letters).toEqual(['a', 'b', 'c'])
+        },
+        { spawnMethod: key },
+      )
+    })
+
+    test('a bound call is sent when it is made, like a promise, and a bound stream may be iterated later', async () => {
+      await withNursery(
+        async (nursery) => {
+          const portal = await nursery.startActor('eager', { enableModules })
+          const tasks = portal.bind<Tasks>(fixtureModules.tasks)
+          const before = await tasks.counter('calls')
+          const call = tasks.add(1, 2)
+          expect(call).toBeInstanceOf(Promise)
+          // Calls on one actor are served in order: the add was sent before this counter call, unawaited.
+          expect(await tasks.counter('calls')).toBe(before + 1)
+          expect(await call).toBe(3)
+          const later = tasks.count(3)
+          await tasks.add(0, 0)
+          const items: number[] = []
+          for await (const item of later) items.push(item)
+          expect(items).toEqual([0, 1, 2])
+          // Awaiting a stream, or iterating a call, says which to do instead.
+          await expect(tasks.count(2) as unknown as Promise<unknown>).rejects.toThrow(/iterate its stream/)
+          const iterated = tasks.add(1, 1) as unknown as AsyncIterable<unknown>
+          const drain = async (): Promise<void> => {
+            for await (const item of iterated) void item
+          }
+          await expect(drain()).rejects.toThrow(/await its result/)
+          expect(await portal.run(task('add'), [1, 1])).toBe(2)
+        },
+        { spawnMethod: key },
+      )
+    })
+
+    test('bound calls take a signal through bind, and refuse unsendable arguments by rejecting, as run does', async () => {
+      await withNursery(
+        async (nursery) => {
+          const portal = await nursery.startActor('bound-signal', { enableModules })
+          const controller = new AbortController()
+          const cancellable = portal.bind<Tasks>(fixtureModules.tasks, { signal: controller.signal })
+          const call = cancellable.sleep(60_000)
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          controller.abort(new Error('changed my mind'))
+          await expect(call).rejects.toBeInstanceOf(ActorCancelledError)
+          await expect(call).rejects.toMatchObject({ actor: { name: 'bound-signal', uid: portal.actor.uid } })
+          await expect.poll(() => portal.run(task('counter'), ['cancelled']), { timeout: 5000 }).toBe(1)
+          await expect(cancellable.add(1, 2)).rejects.toBeInstanceOf(ActorCancelledError)
+          const tasks = portal.bind<Tasks>(fixtureModules.tasks)
+          const before = await tasks.counter('calls')
+          const refused = tasks.echo({ onDone: () => 1 })
+          expect(refused).toBeInstanceOf(Promise)
+          await expect(refused).rejects.toThrow(/args\[0\]\.onDone/)
+          await expect(portal.run(task('echo'), [{ onDone: () => 1 }])).rejects.toThrow(/args\[0\]\.onDone/)
+          expect(await tasks.counter('calls')).toBe(before)
         },
         { spawnMethod: key },
       )
@@ -174,6 +236,9 @@ export function callTests({ key }: SuiteContext): void {
           expect(remote.actor).toEqual({ name: 'thrower', uid: portal.actor.uid })
           expect(remote.src).toEqual(remote.actor)
           expect(remote.relayPath).toEqual([remote.actor])
+          // A crash log shows where the call was made in the caller's code, and the error's fields.
+          expect(remote.stack).toMatch(/--- called from ---\n {4}at .*testing/)
+          expect(inspect(remote)).toContain("fields: { code: 'E_BOOM' }")
         },
         { spawnMethod: key },
       )
@@ -188,6 +253,7 @@ export function callTests({ key }: SuiteContext): void {
           await new Promise((resolve) => setTimeout(resolve, 50))
           controller.abort(new Error('changed my mind'))
           await expect(call).rejects.toBeInstanceOf(ActorCancelledError)
+          await expect(call).rejects.toMatchObject({ actor: { name: 'sleeper', uid: portal.actor.uid } })
           await expect.poll(() => portal.run(task('counter'), ['cancelled']), { timeout: 5000 }).toBe(1)
           expect(await portal.run(task('add'), [1, 2])).toBe(3)
           await expect(portal.run(task('add'), [1, 2], { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(ActorCancelledError)
