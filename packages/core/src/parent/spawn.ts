@@ -67,6 +67,11 @@ export class ActorHandle {
     return this.#connection.actor
   }
 
+  /** True while the channel to the child is open: calls sent now can reach it. */
+  get alive(): boolean {
+    return !this.#connection.isClosed
+  }
+
   /** True once {@link stop} or {@link kill} was called. */
   get stopRequested(): boolean {
     return this.#connection.stopping
