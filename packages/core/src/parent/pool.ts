@@ -133,8 +133,12 @@ function queuedCancelled(signal: AbortSignal): ActorCancelledError {
  * fail the pool with an `ActorPoolError`, and with it the nursery.
  *
  * Members boot in parallel, so a pool costs about one actor's start-up, not
- * N in a row; the first call then costs one round trip (plus, on first use,
- * the import of the called module if it was not in `enableModules`).
+ * N in a row: on `'worker'` a thread plus harrow's runtime and the
+ * `enableModules` imports, in each thread at once; spare threads kept by
+ * `@harrow/spawn-worker`'s `startWorkerSpares(n)` (or `HARROW_WORKER_SPARES`)
+ * are taken first and skip the thread's start. `startPool` resolves once every
+ * member serves, so the first call costs one round trip plus its own work
+ * (and the import of its module, when it was not in `enableModules`).
  */
 export class ActorPool implements AsyncDisposable {
   /** The pool's name; members are named `<name>-<i>`. */
