@@ -37,13 +37,27 @@ class FakeMember {
       }
       return outcome.promise
     },
+    stream: () => {
+      const ended = deferred<IteratorResult<unknown>>()
+      ended.promise.catch(() => {}) // read only if the consumer reads on
+      this.streams.push(ended)
+      let items = 1
+      return {
+        // One item at once, then the stream waits (until the member dies).
+        next: () => (items-- > 0 ? Promise.resolve({ done: false, value: 0 }) : ended.promise),
+        return: () => Promise.resolve({ done: true, value: undefined }),
+      }
+    },
   }
+
+  readonly streams: Deferred<IteratorResult<unknown>>[] = []
 
   /** Die: running calls fail with ActorFailure, then the nursery reports the end. */
   crash(): void {
     this.alive = false
     const failure = new ActorFailure({ actor: this.actor, exitCode: null, signal: 'SIGKILL', phase: 'running' })
     for (const call of this.calls) call.outcome.reject(failure)
+    for (const stream of this.streams) stream.reject(failure)
     setTimeout(() => this.#supervisor(failure), 1)
   }
 
@@ -89,6 +103,12 @@ function finish(call: Call | undefined, value: unknown): void {
   if (!call) throw new Error('no such call')
   settled.add(call)
   call.outcome.resolve(value)
+}
+
+/** Poll `predicate` (bounded: a loaded machine delays timers). */
+async function until(predicate: () => boolean): Promise<void> {
+  for (let i = 0; i < 250 && !predicate(); i++) await tick(20)
+  expect(predicate()).toBe(true)
 }
 
 const tick = (ms = 5): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -177,8 +197,7 @@ describe('ActorPool', () => {
     a.crash()
     await tick()
     expect(host.members).toHaveLength(2)
-    await tick(60)
-    expect(host.members).toHaveLength(3)
+    await until(() => host.members.length === 3 && pool.members.length === 2)
     expect(pool.stats().restarts).toBe(1)
     for (let call = host.running()[0]; call; call = host.running()[0]) {
       finish(call, call.args[0])
@@ -191,12 +210,28 @@ describe('ActorPool', () => {
     await pool.close()
   })
 
+  test("a stream left unread on a member that died does not count against the member's replacement", async () => {
+    const { host, pool } = await open({ size: 1, restart: { backoff: 1 } })
+    const stream = pool.stream(work)
+    expect(await stream.next()).toEqual({ done: false, value: 0 })
+    // The consumer stops reading here: its member stays busy with the stream until it dies.
+    host.members[0]?.crash()
+    await until(() => host.members.length === 2 && pool.members.length === 1)
+    const call = pool.run(work, [1])
+    await tick()
+    expect(host.members[1]?.calls).toHaveLength(1)
+    finish(host.members[1]?.calls[0], 1)
+    expect(await call).toBe(1)
+    await expect(stream.next()).rejects.toBeInstanceOf(ActorFailure)
+    await pool.close()
+  })
+
   test('past maxRestarts within the window the pool fails its nursery with ActorPoolError and refuses calls', async () => {
     const { host, pool } = await open({ size: 1, restart: { maxRestarts: 1, backoff: 1 } })
     host.members[0]?.crash()
-    await tick(30)
+    await until(() => pool.members.length === 1 && host.members.length === 2)
     host.members[1]?.crash()
-    await tick(30)
+    await until(() => host.failures.length > 0)
     expect(host.failures).toHaveLength(1)
     expect(host.failures[0]).toBeInstanceOf(ActorPoolError)
     expect(host.failures[0]).toMatchObject({ pool: 'p', restarts: 2 })
@@ -249,7 +284,7 @@ describe('ActorPool', () => {
     await host.members[0]?.stop()
     expect(await running).toBeInstanceOf(ActorCancelledError)
     expect(await queued).toBeInstanceOf(ActorCancelledError)
-    await tick(20)
+    await tick(50)
     expect(host.members).toHaveLength(1)
     expect(host.failures).toEqual([])
     await pool.close()

@@ -443,11 +443,13 @@ export class ActorPool implements AsyncDisposable {
     if (job.onAbort) job.signal?.removeEventListener('abort', job.onAbort)
     slot.inFlight++
     this.#inFlight++
+    const { generation } = slot
     let released = false
     job.begin((slot.handle as ActorHandle).portal, (ok) => {
       if (released) return
       released = true
-      slot.inFlight--
+      // A stream whose member died may be released long after (when its consumer reads): not the replacement's load.
+      if (slot.generation === generation) slot.inFlight--
       this.#inFlight--
       if (ok) {
         this.#completed++
@@ -569,6 +571,7 @@ export class ActorPool implements AsyncDisposable {
     }
     slot.handle = handle
     slot.state = 'ready'
+    slot.inFlight = 0
     this.#pump()
   }
 
