@@ -157,6 +157,11 @@ export function evaluateTargets(results) {
     if (!t) notMeasured(target)
     else add(target, `p50 ${ms(t.p50)}, slowest ${ms(t.p99)} (n = ${t.n})`, t.p99 < 2000)
   }
+
+  // Issue #15: a harrow pool on the worker backend keeps up with piscina on real CPU-bound work.
+  ratioTarget("worker pool: batch wall time p50 ≤ 1.05x piscina's (cold pools, terser)", ['pool', 'batch:harrow-worker'], ['pool', 'batch:piscina'], 1.05)
+  ratioTarget("worker pool: time to first result p50 ≤ 1.05x piscina's (cold pools, terser)", ['pool', 'first:harrow-worker'], ['pool', 'first:piscina'], 1.05)
+  ratioTarget("worker pool: warm batch wall time p50 ≤ 1.05x piscina's (terser)", ['pool', 'warm:harrow-worker'], ['pool', 'warm:piscina'], 1.05)
   return out
 }
 

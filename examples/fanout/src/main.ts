@@ -6,7 +6,7 @@
 
 import { availableParallelism } from 'node:os'
 import '@harrow/spawn-worker' // registers spawn method 'worker' (core would also find it, since it is installed)
-import { ref, withNursery } from '@harrow/core'
+import { ref, withPool } from '@harrow/core'
 import { countPrimes, type ChunkResult } from './primes.ts'
 
 const LIMIT = 6_000_000
@@ -28,34 +28,24 @@ const expected = countPrimes(0, LIMIT)
 const mainThreadMs = performance.now() - started
 console.log(`main thread:   ${expected} primes in ${ms(mainThreadMs)}`)
 
-// 2. The fan-out: WORKERS actors in one nursery, CHUNKS ranges handed out as workers become free.
+// 2. The fan-out: a pool of WORKERS actors (booted in parallel) takes the CHUNKS ranges; each call goes to a free member.
 started = performance.now()
-const { results, spawnMs } = await withNursery(
-  async (nursery) => {
-    const portals = await Promise.all(Array.from({ length: WORKERS }, (_, i) => nursery.startActor(`counter-${i + 1}`, { enableModules: [primesModule] })))
+const { results, spawnMs } = await withPool(
+  async (pool) => {
     const spawnMs = performance.now() - started
     const ranges = Array.from({ length: CHUNKS }, (_, i) => [Math.floor((LIMIT * i) / CHUNKS), Math.floor((LIMIT * (i + 1)) / CHUNKS)] as const)
-    const results: (ChunkResult & { actor: string })[] = []
-    // Each worker takes the next range until none is left: a tiny work queue, no shared state needed.
-    await Promise.all(
-      portals.map(async (portal) => {
-        for (let range = ranges.shift(); range; range = ranges.shift()) {
-          const result = await portal.run<ChunkResult>(countChunk, range)
-          results.push({ ...result, actor: portal.actor.name })
-        }
-      }),
-    )
-    return { results, spawnMs }
+    const chunks = await Promise.all(ranges.map((range) => pool.run<ChunkResult>(countChunk, range)))
+    return { results: chunks, spawnMs }
   },
-  { spawnMethod: 'worker' },
+  { name: 'counter', size: WORKERS, spawnMethod: 'worker', enableModules: [primesModule] },
 )
-// Leaving withNursery cancelled the daemons and reaped every thread.
+// Leaving withPool drained the pool, then stopped and reaped every member thread.
 const fanoutMs = performance.now() - started
 
-for (const portalName of [...new Set(results.map((r) => r.actor))].sort()) {
-  const mine = results.filter((r) => r.actor === portalName)
+for (const actor of [...new Set(results.map((r) => r.actor))].sort()) {
+  const mine = results.filter((r) => r.actor === actor)
   const busy = mine.reduce((sum, r) => sum + r.ms, 0)
-  console.log(`  ${portalName} (thread ${mine[0]?.threadId}): ${mine.length} chunks, ${mine.reduce((s, r) => s + r.primes, 0)} primes, busy ${ms(busy)}`)
+  console.log(`  ${actor} (thread ${mine[0]?.threadId}): ${mine.length} chunks, ${mine.reduce((s, r) => s + r.primes, 0)} primes, busy ${ms(busy)}`)
 }
 const total = results.reduce((sum, r) => sum + r.primes, 0)
 console.log(

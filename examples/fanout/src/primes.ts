@@ -25,11 +25,14 @@ export interface ChunkResult {
   readonly primes: number
   readonly ms: number
   readonly threadId: number | undefined
+  /** The pool member that counted it (`counter-0`, `counter-1`, ...). */
+  readonly actor: string
 }
 
 /** One chunk of the fan-out: count, and say which thread did it and how long it took. */
 export function countChunk(from: number, to: number): ChunkResult {
   const started = performance.now()
   const primes = countPrimes(from, to)
-  return { from, to, primes, ms: performance.now() - started, threadId: currentActor().threadId }
+  const { threadId, name } = currentActor()
+  return { from, to, primes, ms: performance.now() - started, threadId, actor: name }
 }

@@ -26,6 +26,8 @@ export {
   ProtocolError,
   ChannelClosedError,
   ModuleNotEnabledError,
+  PoolQueueFullError,
+  ActorPoolError,
   isHarrowError,
   type ActorId,
   type ActorPhase,
@@ -33,6 +35,9 @@ export {
 } from './shared/errors.js'
 export { ref, refs, type FnRef, type Refs, type AnyFunction, type FunctionExports } from './shared/ref.js'
 export { openNursery, withNursery, ActorNursery, type NurseryOptions, type ActorOptions, type RunInActorOptions } from './parent/nursery.js'
+export { ActorPool, type PoolOptions, type PoolStats, type PoolCloseOptions, type RestartOptions } from './parent/pool.js'
+export { PoolStream, type PoolRemote } from './parent/pool-stream.js'
+export { withPool, type WithPoolOptions } from './parent/with-pool.js'
 export { Portal, type CallOptions, type CancelActorOptions } from './parent/portal.js'
 export type {
   Remote,

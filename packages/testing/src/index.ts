@@ -12,6 +12,7 @@ import { loadTests } from './conformance/load.js'
 import { lifecycleTests } from './conformance/lifecycle.js'
 import { optionTests } from './conformance/options.js'
 import { orphanTests } from './conformance/orphans.js'
+import { poolTests } from './conformance/pools.js'
 import { streamTests } from './conformance/streams.js'
 import { treeTests } from './conformance/tree.js'
 import { wireTests } from './conformance/wire.js'
@@ -58,5 +59,6 @@ export function defineConformanceSuite(key: SpawnMethodKey, options: Conformance
     optionTests(context)
     treeTests(context)
     orphanTests(context)
+    poolTests(context)
   })
 }

@@ -8,6 +8,7 @@ import { ActorCancelledError, ActorNurseryError, HarrowError } from '../shared/e
 import { DEFAULT_MAX_FRAME_SIZE } from '../wire/frames.js'
 import { TERMINATE_AFTER, cancelOnCompletion } from './lifecycle.js'
 import type { Portal } from './portal.js'
+import { ActorPool, type PoolHost, type PoolOptions, type Supervisor } from './pool.js'
 import { normalizeModule, toFnRef, type AnyFunction, type FnRef } from '../shared/ref.js'
 import type { TypedCallArgs } from './remote-types.js'
 import { getStartMethod, loadSpawnBackend } from '../shared/registry.js'
@@ -62,6 +63,8 @@ interface Child {
   collected?: Promise<void>
   /** Settles once the child is reaped and its failure, if any, recorded. */
   settled?: Promise<void>
+  /** A pool member: its end goes to the pool, which fails the nursery only past its restart limit. */
+  readonly supervisor?: Supervisor
 }
 
 const closeAfterBody: unique symbol = Symbol('closeAfterBody')
@@ -120,6 +123,27 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
   async startActor(name: string, options: ActorOptions = {}): Promise<Portal> {
     const child = await this.#spawn(name, options)
     return child.handle.portal
+  }
+
+  /**
+   * Start a pool of daemon actors named `<name>-<i>`, booted in parallel,
+   * that share calls (see {@link ActorPool}). A member's crash fails only the
+   * calls it was running; the pool replaces it, and fails this nursery only
+   * past its restart limit.
+   *
+   * @throws RangeError when a size or limit is not a valid number.
+   * @throws HarrowError when the nursery is closing or cancelled.
+   * @throws SpawnMethodUnavailableError, ActorFailure, RemoteActorError when a member cannot start (the others are stopped).
+   */
+  startPool(name: string, options: PoolOptions = {}): Promise<ActorPool> {
+    return ActorPool.start(this.#poolHost, name, options)
+  }
+
+  readonly #poolHost: PoolHost = {
+    spawn: async (name, options, supervisor) => (await this.#spawn(name, options, supervisor)).handle,
+    fail: (key, error) => this.#fail(key, error),
+    signal: this.#cancel.signal,
+    isOpen: () => this.#open && !this.#cancel.signal.aborted,
   }
 
   /**
@@ -194,7 +218,7 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     void this.cancel()
   }
 
-  async #spawn(name: string, options: ActorOptions): Promise<Child> {
+  async #spawn(name: string, options: ActorOptions, supervisor?: Supervisor): Promise<Child> {
     if (!this.#open || this.#cancel.signal.aborted)
       throw new HarrowError(`cannot start actor '${name}': the nursery is ${this.#cancel.signal.aborted ? 'cancelled' : 'closed'}`)
     const spawnMethod = options.spawnMethod ?? this.#spawnMethod ?? getStartMethod()
@@ -218,7 +242,7 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     } finally {
       this.#spawning.delete(pending)
     }
-    const child: Child = { handle }
+    const child: Child = supervisor ? { handle, supervisor } : { handle }
     this.#children.set(handle.actor.uid, child)
     child.settled = handle.done.then(() => this.#reaped(child))
     if (this.#cancel.signal.aborted) {
@@ -234,8 +258,13 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     const { uid } = child.handle.actor
     const failure = await child.handle.failure()
     this.#children.delete(uid)
-    if (!failure) return
-    if (!this.#errors.has(uid)) this.#errors.set(uid, failure)
+    if (child.supervisor) child.supervisor(failure)
+    else if (failure) this.#fail(uid, failure)
+  }
+
+  /** One cancels all: record the first error of each child, then cancel everything else. */
+  #fail(uid: string, error: unknown): void {
+    if (!this.#errors.has(uid)) this.#errors.set(uid, error instanceof Error ? error : new Error(String(error)))
     this.#cancelSoon()
   }
 

@@ -64,6 +64,11 @@ export class ActorHandle {
     return this.#connection.actor
   }
 
+  /** True while the channel to the child is open: calls sent now can reach it. */
+  get alive(): boolean {
+    return !this.#connection.isClosed
+  }
+
   /**
    * Why the child ended, when it ended by itself: the error its actor
    * reported, a protocol violation, or its exit. `undefined` while it runs or

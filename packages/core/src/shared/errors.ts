@@ -250,6 +250,43 @@ export class ModuleNotEnabledError extends HarrowError {
 }
 brand(ModuleNotEnabledError.prototype, 'ModuleNotEnabledError')
 
+/** A pool's queue held `maxQueue` calls when another arrived (with `whenFull: 'reject'`, the default). */
+export class PoolQueueFullError extends HarrowError {
+  /** The pool's name. */
+  declare readonly pool: string
+  /** The bound the queue reached. */
+  declare readonly maxQueue: number
+
+  constructor(pool: string, maxQueue: number) {
+    super(`pool '${pool}' is full: ${maxQueue} calls are already queued (raise maxQueue, or pass whenFull: 'wait')`)
+    Object.defineProperties(this, {
+      pool: { value: pool, enumerable: true },
+      maxQueue: { value: maxQueue, enumerable: true },
+    })
+  }
+}
+brand(PoolQueueFullError.prototype, 'PoolQueueFullError')
+
+/** A pool's members crashed more often than its restart limit allows; `cause` is the last member's failure. */
+export class ActorPoolError extends HarrowError {
+  /** The pool's name. */
+  declare readonly pool: string
+  /** Restarts counted within the restart window when the pool gave up. */
+  declare readonly restarts: number
+
+  constructor(pool: string, restarts: number, options?: { cause?: unknown }) {
+    super(
+      `pool '${pool}' failed: its members crashed ${restarts} times within the restart window`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    )
+    Object.defineProperties(this, {
+      pool: { value: pool, enumerable: true },
+      restarts: { value: restarts, enumerable: true },
+    })
+  }
+}
+brand(ActorPoolError.prototype, 'ActorPoolError')
+
 /** The classes that may be rebuilt by name when an error crosses the wire as a value. */
 export const HARROW_ERROR_CLASSES: Readonly<Record<string, new (...args: never[]) => Error>> = {
   HarrowError,
@@ -261,6 +298,8 @@ export const HARROW_ERROR_CLASSES: Readonly<Record<string, new (...args: never[]
   ProtocolError,
   ChannelClosedError,
   ModuleNotEnabledError,
+  PoolQueueFullError,
+  ActorPoolError,
 }
 
 const ABORTED_AT_BOOT =
