@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { inheritedChannel } from '@harrow/core/backend'
+import { enableCompileCache, inheritedChannel } from '@harrow/core/backend'
 import type * as BackendHelpers from '@harrow/core/backend'
 import type * as ChildRuntime from '@harrow/core/child'
 import { replaceProcessEnv } from '@harrow/core/env'
@@ -208,6 +208,8 @@ function handOut(runtime: Core, late: LateTransport): void {
 }
 
 report({ op: 'hello' })
+// Before core and the preload modules load, so that they come from the compile cache.
+enableCompileCache()
 // Compiled eagerly while idle: a fresh process otherwise compiles each of core's functions on its first call,
 // which is on the actor's critical path (decoding the spawn spec, booting, serving the first call).
 setFlagsFromString('--no-lazy')
