@@ -10,8 +10,11 @@ export interface InheritedChannelOptions {
   readonly writable?: boolean
 }
 
-/** An inherited channel: a byte-stream duplex, with `unref` where the runtime can let it not hold the process open. */
-export type InheritedChannel = Duplex & { unref(): void }
+/** An inherited channel: a byte-stream duplex that can be told not to hold the process open. */
+export type InheritedChannel = Duplex & {
+  /** Let the process exit while the channel is open, where the runtime can (a no-op on the `fs` fallback). */
+  unref(): void
+}
 
 /**
  * Open the socketpair inherited as file descriptor `fd` as a byte stream.
