@@ -17,8 +17,14 @@ export const RUNTIMES = {
   deno: { pkg: '@deno/linux-x64-glibc', version: '2.9.6', bin: 'deno' },
 }
 
-/** Where fetched runtimes live: one directory per package and version, reused across clones. */
-export const CACHE_DIR = process.env.HARROW_RUNTIMES_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'harrow-runtimes')
+/**
+ * Where fetched runtimes live: one directory per package and version, reused across clones. For root, a
+ * system cache directory rather than root's home (mode 0700): tests that drop privileges (`setpriv`, as
+ * `nobody`) must still be able to run the runtime.
+ */
+export const CACHE_DIR =
+  process.env.HARROW_RUNTIMES_DIR ??
+  (process.getuid?.() === 0 ? '/var/cache/harrow-runtimes' : join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'harrow-runtimes'))
 
 function dirOf(name) {
   const runtime = RUNTIMES[name]

@@ -5,6 +5,8 @@
 // ones of scripts/runtimes.mjs, fetched from the npm registry on first use. Expects a built tree (`pnpm build`).
 // `--only name,...` picks steps: node22, node24, bun-deno.
 import { spawnSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -24,11 +26,16 @@ function step(name, node, args, env) {
   if (only && !only.includes(name)) return { name, skipped: true }
   console.log(`\n== test:runtimes ${name}: ${node} vitest ${args.join(' ')}`)
   const started = performance.now()
+  // A temporary directory of its own (sticky and world-writable like /tmp, for the tests that drop privileges):
+  // the leak checks look for socket files there, and must not see another run's.
+  const tmp = mkdtempSync(join(tmpdir(), 'harrow-rt-'))
+  chmodSync(tmp, 0o1777)
   const result = spawnSync(node, [vitest, ...args], {
     cwd: testing,
     stdio: 'inherit',
-    env: { ...process.env, ...runtimeEnv, ...env, PATH: `${dirname(node)}:${process.env.PATH ?? ''}` },
+    env: { ...process.env, ...runtimeEnv, ...env, TMPDIR: tmp, PATH: `${dirname(node)}:${process.env.PATH ?? ''}` },
   })
+  rmSync(tmp, { recursive: true, force: true })
   const seconds = Math.round((performance.now() - started) / 1000)
   return { name, ok: result.status === 0, status: result.status ?? result.signal, seconds }
 }
