@@ -4,7 +4,7 @@
 // `node scripts/runtimes.mjs path <name>` prints one executable; `node scripts/runtimes.mjs run <name> -- cmd...`
 // runs a command with that runtime's directory first on PATH; `list` prints every pinned runtime.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -53,6 +53,8 @@ export function fetchRuntime(name) {
     execFileSync('tar', ['-xzf', tarball], { cwd: staging, stdio: 'inherit' })
     rmSync(join(staging, tarball))
     if (!existsSync(join(staging, 'package', RUNTIMES[name].bin))) throw new Error(`${pkg}@${version} has no ${RUNTIMES[name].bin}`)
+    // mkdtemp made it 0700: other users (tests that drop privileges) must be able to run the runtime.
+    chmodSync(staging, 0o755)
     try {
       renameSync(staging, dirOf(name))
     } catch (error) {
