@@ -9,6 +9,7 @@ import { openNursery, ref } from '@harrow/core'
 import { configureForkserver, startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
 import '@harrow/spawn-process'
 import { startWorkerSpares, stopWorkerSpares } from '@harrow/spawn-worker'
+import { fetchRuntime } from '../../../scripts/runtimes.mjs'
 import { PEERS } from '../peers.mjs'
 import { bareChild, bareWorkerOnce } from '../raw.mjs'
 import { row, sleep } from '../stats.mjs'
@@ -19,11 +20,11 @@ const add = ref(TASKS, 'add')
 const POOL_SIZE = 2
 
 /** One actor on `spawnMethod`: startActor + first run, timed; the nursery's close (reaping it) is not. */
-async function harrowOnce(spawnMethod) {
+async function harrowOnce(spawnMethod, options = {}) {
   const nursery = await openNursery({ spawnMethod })
   try {
     const started = performance.now()
-    const portal = await nursery.startActor('bench', { enableModules: [TASKS] })
+    const portal = await nursery.startActor('bench', { enableModules: [TASKS], ...options })
     await portal.run(add, [1, 2])
     return performance.now() - started
   } finally {
@@ -45,6 +46,35 @@ function peerOnce(peer) {
     await pool.close()
     return elapsed
   }
+}
+
+/**
+ * Cold spawn of a `'process'` actor on the pinned Node 24 (`ActorOptions.execPath`), with and without the
+ * module compile cache (Node >= 22.1), beside the rows above on this Node: from the npm registry through
+ * scripts/runtimes.mjs; left out, with a note, where it cannot be fetched.
+ */
+function otherNodeContenders() {
+  let node24
+  try {
+    node24 = fetchRuntime('node24')
+  } catch (error) {
+    process.stderr.write(`spawn: no Node 24 to compare with (${error.message.split('\n')[0]})\n`)
+    return []
+  }
+  return [
+    {
+      id: 'process-node24',
+      label: 'harrow `process` on Node 24 (`execPath`, compile cache on): `startActor` + first `run`',
+      once: () => harrowOnce('process', { execPath: node24 }),
+      baseline: 'bare-spawn',
+    },
+    {
+      id: 'process-node24-no-cache',
+      label: 'harrow `process` on Node 24 (`HARROW_COMPILE_CACHE=0`): `startActor` + first `run`',
+      once: () => harrowOnce('process', { execPath: node24, env: { HARROW_COMPILE_CACHE: '0' } }),
+      baseline: 'bare-spawn',
+    },
+  ]
 }
 
 export default {
@@ -71,6 +101,7 @@ export default {
         },
         baseline: 'bare-spawn',
       },
+      ...otherNodeContenders(),
       { id: 'bare-worker', label: 'bare `new Worker()` to first message', once: bareWorkerOnce },
       { id: 'worker', label: 'harrow `worker`: `startActor` + first `run`', once: () => harrowOnce('worker'), baseline: 'bare-worker' },
       {

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { runtimeCommand, signalChild } from '@harrow/core/backend'
 import { definedEnv, startupEnvDifferences, startupEnvMatches } from '@harrow/core/env'
 import { applyEnvDelta, sameFlags } from './env.js'
 import type { Logger } from './log.js'
@@ -124,7 +125,7 @@ export class Pool {
     this.#bootFailures = 0
     this.#pausedUntilRetry = false
     for (const child of this.#children) {
-      if (child.state === 'ready' || child.state === 'booting') child.process.kill('SIGKILL')
+      if (child.state === 'ready' || child.state === 'booting') signalChild(child.process, 'SIGKILL', false)
     }
     this.#refill()
   }
@@ -149,7 +150,7 @@ export class Pool {
       return
     }
     let message: AssignMessage = { op: 'assign', actor: request.actor, reply: request.reply, ticket: request.ticket }
-    const fits = sameFlags(actor.execArgv, this.#config.execArgv) && startupEnvMatches(actor.env, this.#env)
+    const fits = ownRuntime(actor.execPath) && sameFlags(actor.execArgv, this.#config.execArgv) && startupEnvMatches(actor.env, this.#env)
     let child = fits ? this.#idleChild() : undefined
     if (!child) {
       if (!fits) this.#log.debug(`booting a child for actor '${actor.name}': ${this.#mismatch(actor)}`)
@@ -159,8 +160,8 @@ export class Pool {
         owner.send({ op: 'failed', id, message: error.message, ...(typeof code === 'string' ? { code } : {}) })
       }
       child = fits
-        ? this.#boot(true, this.#config.execArgv, definedEnv(this.#env), this.#cwd, this.#config.preload, failed)
-        : this.#boot(false, actor.execArgv, actor.env, actor.cwd, [], failed)
+        ? this.#boot(true, undefined, this.#config.execArgv, definedEnv(this.#env), this.#cwd, this.#config.preload, failed)
+        : this.#boot(false, actor.execPath, actor.execArgv, actor.env, actor.cwd, [], failed)
       if (!child) return
       // Booted with the actor's own environment: it needs it whole.
       if (!fits) message = { ...message, actor }
@@ -178,7 +179,7 @@ export class Pool {
   /** Signal the actor `id` of `owner`, if it still runs: the forkserver is its parent, so its pid cannot have been reused. */
   signal(owner: Owner, id: string, signal: 'SIGTERM' | 'SIGKILL'): void {
     const child = this.#claims.get(claimKey(owner, id))
-    if (child && child.state !== 'exited') child.process.kill(signal)
+    if (child) signalChild(child.process, signal, child.state === 'exited')
   }
 
   /**
@@ -190,9 +191,9 @@ export class Pool {
     const orphans = [...this.#children].filter((child) => child.owner === owner && child.state !== 'exited')
     if (orphans.length === 0) return
     this.#log.debug(`owner gone: ${orphans.length} actor(s) orphaned`)
-    for (const child of orphans) child.process.kill('SIGTERM')
+    for (const child of orphans) signalChild(child.process, 'SIGTERM', child.state === 'exited')
     setTimeout(() => {
-      for (const child of orphans) if (child.state !== 'exited') child.process.kill('SIGKILL')
+      for (const child of orphans) signalChild(child.process, 'SIGKILL', child.state === 'exited')
     }, ORPHAN_KILL_AFTER).unref()
   }
 
@@ -204,12 +205,12 @@ export class Pool {
   async stop(): Promise<void> {
     this.#stopping = true
     const alive = [...this.#children].filter((child) => child.state !== 'exited')
-    for (const child of alive) child.process.kill(child.state === 'claimed' ? 'SIGTERM' : 'SIGKILL')
+    for (const child of alive) signalChild(child.process, child.state === 'claimed' ? 'SIGTERM' : 'SIGKILL', child.state === 'exited')
     const reaped = Promise.all(
       alive.map((child) => (child.state === 'exited' ? Promise.resolve() : new Promise((resolve) => child.process.once('exit', resolve)))),
     )
     const killer = setTimeout(() => {
-      for (const child of alive) if (child.state !== 'exited') child.process.kill('SIGKILL')
+      for (const child of alive) signalChild(child.process, 'SIGKILL', child.state === 'exited')
     }, STOP_KILL_AFTER)
     let bound: NodeJS.Timeout | undefined
     await Promise.race([reaped, new Promise((resolve) => (bound = setTimeout(resolve, STOP_KILL_AFTER + REAP_BOUND)))])
@@ -218,6 +219,7 @@ export class Pool {
   }
 
   #mismatch(actor: ActorRequest & { env: Readonly<Record<string, string>> }): string {
+    if (!ownRuntime(actor.execPath)) return `it runs on ${actor.execPath ?? ''}, not on the pool's ${process.execPath}`
     if (!sameFlags(actor.execArgv, this.#config.execArgv))
       return `its Node flags ${JSON.stringify(actor.execArgv)} are not the pool's ${JSON.stringify(this.#config.execArgv)}`
     return `it sets startup variables differently from the pool (${startupEnvDifferences(actor.env, this.#env).join(', ')})`
@@ -241,6 +243,7 @@ export class Pool {
    */
   #boot(
     pooled: boolean,
+    execPath: string | undefined,
     execArgv: readonly string[],
     env: Readonly<Record<string, string>>,
     cwd: string,
@@ -249,7 +252,8 @@ export class Pool {
   ): Child | undefined {
     let proc: ChildProcess
     try {
-      proc = spawn(process.execPath, [...execArgv, WARM_CHILD_ENTRY, ...preload], {
+      const command = runtimeCommand(execPath, execArgv, WARM_CHILD_ENTRY, preload)
+      proc = spawn(command.file, command.args, {
         // fd 3 is the liveness link (it closes when the forkserver dies); the IPC channel carries the assignment.
         stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'ipc'],
         env,
@@ -359,11 +363,16 @@ export class Pool {
       if (child.pooled && child.generation === this.#generation && (child.state === 'ready' || child.state === 'booting')) idle++
     let booted = false
     for (; idle < this.#config.poolSize; idle++) {
-      if (!this.#boot(true, this.#config.execArgv, definedEnv(this.#env), this.#cwd, this.#config.preload, this.#bootFailed)) break
+      if (!this.#boot(true, undefined, this.#config.execArgv, definedEnv(this.#env), this.#cwd, this.#config.preload, this.#bootFailed)) break
       booted = true
     }
     if (booted) this.#events.changed()
   }
+}
+
+/** Whether an actor asking for `execPath` can run on this forkserver's own runtime, as warm children do. */
+function ownRuntime(execPath: string | undefined): boolean {
+  return execPath === undefined || execPath === process.execPath
 }
 
 function claimKey(owner: Owner, id: string): string {

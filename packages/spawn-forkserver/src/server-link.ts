@@ -199,6 +199,7 @@ export class ServerLink implements SignalRoute {
       actor: {
         name: request.name,
         execArgv: [...request.execArgv],
+        ...(request.execPath === undefined ? {} : { execPath: request.execPath }),
         env: this.#poolEnv ? envDelta(this.#poolEnv, request.env) : definedEnv(request.env),
         cwd: request.cwd ?? process.cwd(),
         maxFrameSize: request.maxFrameSize,

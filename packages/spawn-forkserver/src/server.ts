@@ -9,8 +9,9 @@
 
 import { randomUUID } from 'node:crypto'
 import { unlinkSync } from 'node:fs'
-import { Socket, createServer, type Server } from 'node:net'
+import { type Socket, createServer, type Server } from 'node:net'
 import { dirname } from 'node:path'
+import { inheritedChannel } from '@harrow/core/backend'
 import { secretMatches } from './auth.js'
 import { logger } from './log.js'
 import { Pool, type Owner } from './pool.js'
@@ -53,7 +54,7 @@ let stopping = false
 let unauthenticated = 0
 
 // The root's private control channel, a socketpair inherited as fd 3.
-const control = new Socket({ fd: 3, readable: true, writable: true })
+const control = inheritedChannel(3)
 
 const rootOwner: Owner = {
   token: randomUUID(),

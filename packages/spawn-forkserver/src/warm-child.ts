@@ -8,11 +8,12 @@
  */
 
 import { createRequire } from 'node:module'
-import { Socket, createConnection, createServer } from 'node:net'
+import { type Socket, createConnection, createServer } from 'node:net'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { enableCompileCache, inheritedChannel } from '@harrow/core/backend'
 import type * as BackendHelpers from '@harrow/core/backend'
 import type * as ChildRuntime from '@harrow/core/child'
 import { replaceProcessEnv } from '@harrow/core/env'
@@ -51,7 +52,7 @@ process.on('SIGINT', ignoreInterrupt)
 
 // The liveness link: fd 3 closes when the forkserver dies, however it dies. An idle child
 // then has nothing to do; an actor goes down with the forkserver, which can no longer reap it.
-const link = new Socket({ fd: 3, readable: true, writable: false })
+const link = inheritedChannel(3, { writable: false })
 link.on('error', () => {})
 link.on('close', () => {
   if (handedOut) process.kill(process.pid, 'SIGKILL')
@@ -207,6 +208,8 @@ function handOut(runtime: Core, late: LateTransport): void {
 }
 
 report({ op: 'hello' })
+// Before core and the preload modules load, so that they come from the compile cache.
+enableCompileCache()
 // Compiled eagerly while idle: a fresh process otherwise compiles each of core's functions on its first call,
 // which is on the actor's critical path (decoding the spawn spec, booting, serving the first call).
 setFlagsFromString('--no-lazy')

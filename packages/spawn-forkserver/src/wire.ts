@@ -38,6 +38,8 @@ export interface EnvDelta {
 export interface ActorRequest {
   readonly name: string
   readonly execArgv: readonly string[]
+  /** The executable the actor asked for (`ActorOptions.execPath`); absent: the forkserver's own runtime. */
+  readonly execPath?: string
   /**
    * The actor's whole environment (the parent's plus `ActorOptions.env`),
    * or, from the root, its differences from the pool's: most of it is the
@@ -276,6 +278,7 @@ export function isActorRequest(value: unknown): value is ActorRequest {
     r !== null &&
     typeof r.name === 'string' &&
     isStringArray(r.execArgv) &&
+    (r.execPath === undefined || typeof r.execPath === 'string') &&
     (isStringRecord(r.env) || isEnvDelta(r.env)) &&
     typeof r.cwd === 'string' &&
     typeof r.maxFrameSize === 'number' &&

@@ -1,9 +1,9 @@
-/** The `'process'` backend: each actor is `node <execArgv> child.js`, talking over an inherited socketpair on fd 3. */
+/** The `'process'` backend: each actor is `<runtime> <execArgv> child.js` (Node, Bun or Deno), talking over an inherited socketpair on fd 3. */
 
 import { spawn } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { closedTransport, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
+import { closedTransport, runtimeCommand, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
 import { ChildProcessHandle } from './proc-handle.js'
 
 /** The file descriptor of the actor channel in the child. */
@@ -12,7 +12,8 @@ export const CHANNEL_FD = 3
 const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 
 /**
- * Starts actors as child processes of `process.execPath`. The channel is a
+ * Starts actors as child processes of `process.execPath` (or the actor's
+ * `execPath`). The channel is a
  * private socketpair inherited at spawn: nothing on the filesystem to leak,
  * and the child sees it close the moment the parent dies, however it dies.
  */
@@ -20,7 +21,8 @@ export const processBackend: SpawnBackend = {
   key: 'process',
   spawn(request: SpawnRequest): Promise<SpawnedChild> {
     // The actor's name rides along in argv only so that `ps` shows which actor a process is.
-    const child = spawn(process.execPath, [...request.execArgv, CHILD_ENTRY, String(request.maxFrameSize), request.name], {
+    const command = runtimeCommand(request.execPath, request.execArgv, CHILD_ENTRY, [String(request.maxFrameSize), request.name])
+    const child = spawn(command.file, command.args, {
       // stdout and stderr are the parent's own, so actors print to the same terminal without a relay.
       stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
       env: request.env,

@@ -1,13 +1,13 @@
 /** A `ProcHandle` over a Node `ChildProcess`. */
 
 import type { ChildProcess } from 'node:child_process'
-import type { ExitInfo, ProcHandle } from '@harrow/core/backend'
+import { signalChild, type ExitInfo, type ProcHandle } from '@harrow/core/backend'
 
 /**
  * Wraps a child process. Node reaps the child itself (libuv's SIGCHLD
- * handler), so once `wait()` resolves there is no zombie; signals go through
- * the `ChildProcess` handle, which is a no-op after exit, so a reused pid is
- * never signalled.
+ * handler), so once `wait()` resolves there is no zombie; signals are sent
+ * only until its 'exit' (see `signalChild`), so a reused pid is never
+ * signalled.
  */
 export class ChildProcessHandle implements ProcHandle {
   readonly #child: ChildProcess
@@ -44,10 +44,10 @@ export class ChildProcessHandle implements ProcHandle {
   }
 
   terminate(): void {
-    if (!this.#exit) this.#child.kill('SIGTERM')
+    signalChild(this.#child, 'SIGTERM', this.#exit !== undefined)
   }
 
   kill(): void {
-    if (!this.#exit) this.#child.kill('SIGKILL')
+    signalChild(this.#child, 'SIGKILL', this.#exit !== undefined)
   }
 }

@@ -17,6 +17,10 @@ function refuseCwd(request: SpawnRequest): WorkerOptionError | undefined {
 }
 
 function start(request: SpawnRequest): SpawnedChild {
+  if (request.execPath !== undefined)
+    throw new TypeError(
+      `cannot start actor '${request.name}' as a worker thread with execPath ${JSON.stringify(request.execPath)}: a thread runs on its process's own runtime; leave execPath unset, or start this actor with spawnMethod: 'process'`,
+    )
   const cwdError = refuseCwd(request)
   if (cwdError) throw cwdError
   const shape = shapeOf(request)

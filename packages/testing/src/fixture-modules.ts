@@ -31,6 +31,8 @@ export const rootPrograms = {
   interruptWedged: fileURLToPath(at('roots/interrupt-wedged.mjs')),
   /** Starts actors until one cannot start (run it under a low `ulimit -n`). */
   exhaust: fileURLToPath(at('roots/exhaust.mjs')),
+  /** The core scenarios run in one root, for the runtime conformance run under Bun and Deno. */
+  scenarios: fileURLToPath(at('roots/scenarios.mjs')),
   /** root, middle and grandchild busy in one phase of work, for the kill matrix. */
   busy: fileURLToPath(at('roots/busy.mjs')),
 } as const

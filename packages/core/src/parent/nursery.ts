@@ -39,8 +39,20 @@ export interface ActorOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** Working directory. @default the parent's */
   readonly cwd?: string | URL
-  /** Node flags. @default process.execArgv, so loaders such as tsx keep working */
+  /**
+   * Runtime flags. @default process.execArgv when the child runs on the
+   * parent's runtime (so loaders such as tsx keep working), none when
+   * `execPath` names another executable
+   */
   readonly execArgv?: readonly string[]
+  /**
+   * The executable of a process-backed child (`'process'`, `'forkserver'`):
+   * another Node, or Bun or Deno. Backends that cannot honour it (`'worker'`:
+   * a thread runs on its process's runtime) reject the spawn with a `TypeError`.
+   * @default the parent's runtime, `process.execPath`, with the flags that runtime needs
+   * @throws TypeError (from `startActor`) when it is not a non-empty string.
+   */
+  readonly execPath?: string
   /** @default the nursery's */
   readonly startupTimeout?: number
   /** @default the nursery's */
@@ -222,13 +234,19 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     if (!this.#open || this.#cancel.signal.aborted)
       throw new HarrowError(`cannot start actor '${name}': the nursery is ${this.#cancel.signal.aborted ? 'cancelled' : 'closed'}`)
     const spawnMethod = options.spawnMethod ?? this.#spawnMethod ?? getStartMethod()
+    const execPath = options.execPath
+    if (execPath !== undefined && (typeof execPath !== 'string' || execPath === ''))
+      throw new TypeError(`cannot start actor '${name}': execPath must be a non-empty string, got ${JSON.stringify(execPath)}`)
+    // The parent's flags are for the parent's runtime: another executable starts without them unless asked.
+    const sameRuntime = execPath === undefined || execPath === process.execPath
     const pending = spawnActor({
       name,
       spawnMethod,
       enableModules: [...new Set((options.enableModules ?? []).map(normalizeModule))],
       env: { ...process.env, ...options.env },
       cwd: options.cwd === undefined ? undefined : options.cwd instanceof URL ? fileURLToPath(options.cwd) : options.cwd,
-      execArgv: options.execArgv ?? process.execArgv,
+      execArgv: options.execArgv ?? (sameRuntime ? process.execArgv : []),
+      execPath,
       startupTimeout: duration('startupTimeout', options.startupTimeout, this.#startupTimeout),
       terminateAfter: duration('terminateAfter', options.terminateAfter, this.#terminateAfter),
       maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,

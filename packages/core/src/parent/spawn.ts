@@ -25,6 +25,7 @@ export interface SpawnParams {
   readonly env: Readonly<Record<string, string | undefined>>
   readonly cwd: string | undefined
   readonly execArgv: readonly string[]
+  readonly execPath: string | undefined
   readonly startupTimeout: number
   readonly terminateAfter: number
   readonly maxFrameSize: number
@@ -124,6 +125,7 @@ export async function spawnActor(params: SpawnParams): Promise<ActorHandle> {
     uid,
     spawnMethod: params.spawnMethod,
     execArgv: params.execArgv,
+    execPath: params.execPath,
     env: params.env,
     cwd: params.cwd,
     options: params.backend,
@@ -134,7 +136,7 @@ export async function spawnActor(params: SpawnParams): Promise<ActorHandle> {
     child = await backend.spawn(request)
   } catch (error) {
     // A backend that cannot start a child at all (a refused option, no resources) fails this spawn, clearly.
-    if (isHarrowError(error)) throw error
+    if (isHarrowError(error) || error instanceof TypeError) throw error
     const cause = error instanceof Error ? error : new Error(String(error))
     throw new ActorFailure({ actor: { name: params.name, uid }, exitCode: null, signal: null, phase: 'boot', reason: describeSystemError(cause), cause })
   }

@@ -65,6 +65,13 @@ export interface SpawnRequest {
   readonly spawnMethod: string
   /** Node flags for the child (the parent's `process.execArgv` unless the caller chose others). */
   readonly execArgv: readonly string[]
+  /**
+   * The executable of a process-backed child, when the caller chose one
+   * (`ActorOptions.execPath`); `undefined` means the parent's own runtime
+   * (`process.execPath`). A backend that cannot honour it rejects the spawn
+   * with a `TypeError`.
+   */
+  readonly execPath?: string | undefined
   /** The child's environment. */
   readonly env: Readonly<Record<string, string | undefined>>
   /** The child's working directory, when it differs from the parent's. */

@@ -14,6 +14,8 @@ interface Environment {
   value: string | undefined
   cwd: string
   execArgv: string[]
+  execPath: string
+  version: string
 }
 
 export function optionTests({ key, capabilities }: SuiteContext): void {
@@ -53,6 +55,44 @@ export function optionTests({ key, capabilities }: SuiteContext): void {
           expect((await inherited.run<Environment>(task('environment'), ['X'])).execArgv).toEqual(process.execArgv)
           const own = await nursery.startActor('own-flags', { enableModules, execArgv: ['--no-warnings'] })
           expect((await own.run<Environment>(task('environment'), ['X'])).execArgv).toEqual(['--no-warnings'])
+        },
+        { spawnMethod: key },
+      )
+    })
+
+    test.runIf(capabilities.processes)("execPath chooses an actor's executable, and the parent's flags stay with the parent's runtime", async () => {
+      // HARROW_TEST_OTHER_RUNTIME (set by `pnpm test:runtimes`) names another Node, Bun or Deno executable to start actors on.
+      const other = process.env.HARROW_TEST_OTHER_RUNTIME
+      await withNursery(
+        async (nursery) => {
+          const same = await nursery.startActor('same-runtime', { enableModules, execPath: process.execPath })
+          expect(await same.run<Environment>(task('environment'), ['X'])).toMatchObject({ execPath: process.execPath, execArgv: process.execArgv })
+          if (other) {
+            const elsewhere = await nursery.startActor('other-runtime', { enableModules, execPath: other })
+            expect((await elsewhere.run<Environment>(task('environment'), ['X'])).execPath).toBe(other)
+          }
+        },
+        { spawnMethod: key },
+      )
+    })
+
+    test.runIf(!capabilities.processes)('execPath is refused at the call site with a TypeError: a thread runs on its process', async () => {
+      await withNursery(
+        async (nursery) => {
+          await expect(nursery.startActor('elsewhere', { enableModules, execPath: process.execPath })).rejects.toThrow(TypeError)
+          expect(nursery.children).toEqual([])
+        },
+        { spawnMethod: key },
+      )
+    })
+
+    test.runIf(process.env.HARROW_EXPECT_NODE_MAJOR !== undefined)('actors run on the Node major that HARROW_EXPECT_NODE_MAJOR names', async () => {
+      const major = `v${process.env.HARROW_EXPECT_NODE_MAJOR ?? ''}.`
+      expect(process.version.startsWith(major)).toBe(true)
+      await withNursery(
+        async (nursery) => {
+          const portal = await nursery.startActor('versioned', { enableModules })
+          expect((await portal.run<Environment>(task('environment'), ['X'])).version.startsWith(major)).toBe(true)
         },
         { spawnMethod: key },
       )
