@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { definedEnv, startupEnvDifferences, startupEnvMatches } from '@harrow/core/env'
 import { applyEnvDelta, sameFlags } from './env.js'
 import type { Logger } from './log.js'
+import { rehearsalSocketPath, removeSocketFile } from './socket-dir.js'
 import {
   isEnvDelta,
   type ActorRequest,
@@ -65,6 +66,8 @@ interface Child {
   id?: string
   /** An assignment waiting for the child's hello. */
   pending?: AssignMessage | undefined
+  /** The socket file it was told to rehearse its hand-out on: it cannot remove it itself if it is killed meanwhile. */
+  rehearsal?: string
 }
 
 /** What the pool tells the forkserver. */
@@ -277,7 +280,10 @@ export class Pool {
     switch (report.op) {
       case 'hello':
         child.listening = true
-        if (!child.pending) child.process.send({ op: 'warm-up', dir: this.#warmUpDir } satisfies WarmUpMessage, () => {})
+        if (!child.pending) {
+          child.rehearsal = rehearsalSocketPath(this.#warmUpDir, child.pid)
+          child.process.send({ op: 'warm-up', path: child.rehearsal } satisfies WarmUpMessage, () => {})
+        }
         if (child.pending) {
           const message = child.pending
           child.pending = undefined
@@ -310,6 +316,8 @@ export class Pool {
     const wasIdle = child.state === 'ready' || child.state === 'booting'
     child.state = 'exited'
     this.#children.delete(child)
+    // A child killed while it rehearsed (SIGKILL, at any moment) leaves its socket file behind: its reaper removes it.
+    if (child.rehearsal !== undefined) removeSocketFile(child.rehearsal)
     if (child.owner && child.id !== undefined) {
       this.#claims.delete(claimKey(child.owner, child.id))
       child.owner.send({ op: 'exit', id: child.id, code, signal })

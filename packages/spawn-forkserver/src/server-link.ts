@@ -302,6 +302,8 @@ export class ServerLink implements SignalRoute {
       socket.destroy()
     }
     const timer = setTimeout(() => refuse(`no ticket within ${TICKET_TIMEOUT} ms`), TICKET_TIMEOUT)
+    // A child killed before its ticket arrived closes the connection: nothing to refuse, and nothing to wait for.
+    socket.once('close', () => clearTimeout(timer))
     const onData = (chunk: Buffer): void => {
       let first: Partial<TicketMessage> | undefined
       try {

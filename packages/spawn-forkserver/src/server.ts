@@ -8,13 +8,12 @@
  */
 
 import { randomUUID } from 'node:crypto'
-import { unlinkSync } from 'node:fs'
 import { Socket, createServer, type Server } from 'node:net'
 import { dirname } from 'node:path'
 import { secretMatches } from './auth.js'
 import { logger } from './log.js'
 import { Pool, type Owner } from './pool.js'
-import { createSocketDir, removeSocketDir, sweepStaleDirs, type SocketDir } from './socket-dir.js'
+import { createSocketDir, removeSocketDir, removeSocketFile, sweepStaleDirs, type SocketDir } from './socket-dir.js'
 import {
   MAX_FIRST_MESSAGE_BYTES,
   MAX_MESSAGE_BYTES,
@@ -190,13 +189,7 @@ function onConnection(socket: Socket): void {
     if (!owner) return
     // A member of the tree is gone: its actors are orphans, and its socket file is left behind if it was killed.
     pool?.ownerGone(owner)
-    for (const path of replies) {
-      try {
-        unlinkSync(path)
-      } catch {
-        // it removed its socket itself
-      }
-    }
+    for (const path of replies) removeSocketFile(path)
   })
 }
 

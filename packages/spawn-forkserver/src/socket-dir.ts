@@ -5,7 +5,7 @@
  * a directory left by a killed one from a live one and remove it.
  */
 
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ForkserverError } from './errors.js'
@@ -16,6 +16,24 @@ export const BASE_DIR_PREFIX = 'harrow-forkserver-'
 
 /** The socket's file name inside a forkserver's directory. */
 export const SOCKET_NAME = 'fs.sock'
+
+/**
+ * The socket file a warm child rehearses its hand-out on, in the forkserver's
+ * directory. Named after the child, so that the forkserver, which reaps it,
+ * removes it however the child died.
+ */
+export function rehearsalSocketPath(dir: string, pid: number): string {
+  return join(dir, `warm-${pid}.sock`)
+}
+
+/** Remove a socket file whose owner is gone. Never throws: a file already removed (by its owner, or with its directory) is fine. */
+export function removeSocketFile(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch {
+    // removed already
+  }
+}
 
 /** The file naming the forkserver that owns a directory. */
 const OWNER_FILE = 'owner.json'

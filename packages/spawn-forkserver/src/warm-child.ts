@@ -60,12 +60,12 @@ link.on('close', () => {
 link.resume()
 link.unref()
 
-/** Where to rehearse the hand-out, once the forkserver says. */
-let warmUpDir: ((dir: string) => void) | undefined
-const warmUpAt = new Promise<string>((resolve) => (warmUpDir = resolve))
+/** The socket file to rehearse the hand-out on, once the forkserver says. */
+let warmUpPath: ((path: string) => void) | undefined
+const warmUpAt = new Promise<string>((resolve) => (warmUpPath = resolve))
 
 process.on('message', (message: AssignMessage | WarmUpMessage) => {
-  if (message?.op === 'warm-up') return warmUpDir?.(message.dir)
+  if (message?.op === 'warm-up') return warmUpPath?.(message.path)
   if (assignment || message?.op !== 'assign') return
   assignment = message
   if (core && running) handOut(core, channel)
@@ -111,12 +111,12 @@ const WARM_UP_BOUND = 2000
  * message, connecting to a Unix socket, core's framing on a socket, replacing
  * the environment) is compiled on first use, which put milliseconds on the
  * actor's critical path. The child connects to itself through a throwaway
- * socket in the forkserver's private directory, removed at once.
+ * socket in the forkserver's private directory, closed (and so removed) once
+ * done; if the child is killed meanwhile, the forkserver removes it.
  */
 async function rehearse(runtime: Core): Promise<void> {
-  const dir = await Promise.race([warmUpAt, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), WARM_UP_BOUND).unref())])
-  if (dir === undefined) return
-  const path = join(dir, `warm-${process.pid}.sock`)
+  const path = await Promise.race([warmUpAt, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), WARM_UP_BOUND).unref())])
+  if (path === undefined) return
   const server = createServer()
   try {
     await new Promise<void>((resolve, reject) => {
