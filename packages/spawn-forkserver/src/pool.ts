@@ -7,9 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import type { Logger } from '@harrow/core/backend'
 import { definedEnv, startupEnvDifferences, startupEnvMatches } from '@harrow/core/env'
 import { applyEnvDelta, sameFlags } from './env.js'
-import type { Logger } from './log.js'
 import { rehearsalSocketPath, removeSocketFile } from './socket-dir.js'
 import {
   isEnvDelta,

@@ -10,11 +10,10 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { unlinkSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
 import { dirname, join } from 'node:path'
-import { closedTransport, socketTransport, type SpawnRequest, type SpawnedChild, type Transport } from '@harrow/core/backend'
+import { closedTransport, createLogger, socketTransport, type SpawnRequest, type SpawnedChild, type Transport } from '@harrow/core/backend'
 import { definedEnv } from '@harrow/core/env'
 import { envDelta } from './env.js'
 import { ForkserverError } from './errors.js'
-import { logger } from './log.js'
 import { ForkserverProcHandle, type SignalRoute } from './proc-handle.js'
 import { MAX_FIRST_MESSAGE_BYTES, MessageReader, encodeMessage, type ClientMessage, type ServerMessage, type TicketMessage } from './wire.js'
 
@@ -36,7 +35,7 @@ const ABORTED = 'Node aborts when it cannot create its threads or allocate memor
 /** Bytes of entropy in a spawn's ticket. */
 const TICKET_BYTES = 24
 
-const log = logger(`forkserver client(${process.pid})`)
+const log = createLogger(`forkserver client(${process.pid})`)
 
 /** The forkserver's idle children, as it last reported them. */
 export interface PoolSnapshot {

@@ -10,8 +10,8 @@
 import { randomUUID } from 'node:crypto'
 import { Socket, createServer, type Server } from 'node:net'
 import { dirname } from 'node:path'
+import { createLogger } from '@harrow/core/backend'
 import { secretMatches } from './auth.js'
-import { logger } from './log.js'
 import { Pool, type Owner } from './pool.js'
 import { createSocketDir, removeSocketDir, removeSocketFile, sweepStaleDirs, type SocketDir } from './socket-dir.js'
 import {
@@ -42,7 +42,7 @@ const POOL_REPORT_DELAY = 20
 /** How long exiting waits for the last messages to the root to flush, in ms. */
 const FLUSH_BOUND = 200
 
-const log = logger(`forkserver(${process.pid})`)
+const log = createLogger(`forkserver(${process.pid})`)
 
 let secret: string | undefined
 let pool: Pool | undefined

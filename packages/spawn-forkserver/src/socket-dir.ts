@@ -8,8 +8,8 @@
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { processState } from '@harrow/core/backend'
 import { ForkserverError } from './errors.js'
-import { processState } from './process-state.js'
 
 /** Prefix of the per-user directory under the temp directory that holds every forkserver's own directory. */
 export const BASE_DIR_PREFIX = 'harrow-forkserver-'

@@ -7,10 +7,7 @@
  * directory, and is that actor from then on.
  */
 
-import { createRequire } from 'node:module'
 import { Socket, createConnection, createServer } from 'node:net'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type * as BackendHelpers from '@harrow/core/backend'
@@ -18,16 +15,16 @@ import type * as ChildRuntime from '@harrow/core/child'
 import { replaceProcessEnv } from '@harrow/core/env'
 import { applyEnvDelta } from './env.js'
 import { LateTransport } from './late-transport.js'
-import { logger } from './log.js'
 import { MessageReader, encodeMessage, isEnvDelta, type AssignMessage, type ChildReport, type TicketMessage, type WarmUpMessage } from './wire.js'
 
 /** How long after its hand-out a child closes its IPC channel to the forkserver, in ms. */
 const CHANNEL_CLOSE_DELAY = 100
 
-/** The parts of core a warm child drives itself: the actor runtime and the socket transport. */
-type Core = typeof ChildRuntime & Pick<typeof BackendHelpers, 'socketTransport'>
+/** The parts of core a warm child drives itself: the actor runtime, the socket transport, and module import. */
+type Core = typeof ChildRuntime & Pick<typeof BackendHelpers, 'socketTransport' | 'importModule'>
 
-const log = logger(`forkserver child(${process.pid})`)
+/** Set once core is loaded (it is loaded late, on purpose: see below); nothing logs before. */
+let log!: BackendHelpers.Logger
 /** The pool's environment, as this child was booted with it: an actor's environment may come as a delta from it. */
 const bootEnv = { ...process.env }
 const preload = process.argv.slice(2)
@@ -86,20 +83,6 @@ function dropChannel(): void {
     delete self.disconnect
     delete self.connected
   }, CHANNEL_CLOSE_DELAY).unref()
-}
-
-/**
- * Import a preload module, resolving a bare specifier from the working
- * directory when it is not found from here (the application's own
- * dependencies, under pnpm's strict layout), as core does for enabled modules.
- */
-async function importPreload(specifier: string): Promise<void> {
-  try {
-    await import(specifier)
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || specifier.startsWith('file:')) throw error
-    await import(pathToFileURL(createRequire(join(process.cwd(), 'index.js')).resolve(specifier)).href)
-  }
 }
 
 /** How long a warm child waits for its rehearsal, in ms: it is only an optimisation. */
@@ -212,7 +195,8 @@ report({ op: 'hello' })
 setFlagsFromString('--no-lazy')
 try {
   const [child, backend] = await Promise.all([import('@harrow/core/child'), import('@harrow/core/backend')])
-  core = { ...child, socketTransport: backend.socketTransport }
+  core = { ...child, socketTransport: backend.socketTransport, importModule: backend.importModule }
+  log = backend.createLogger(`forkserver child(${process.pid})`)
   // The application's entry too: actor modules import it, and it is compiled here, while idle.
   await import('@harrow/core')
 } finally {
@@ -220,7 +204,8 @@ try {
 }
 for (const specifier of preload) {
   try {
-    await importPreload(specifier)
+    // As an actor imports what it enables: a bare specifier is resolved from the working directory too.
+    await core.importModule(specifier)
   } catch (error) {
     // Preloading only saves time: an actor that needs the module imports it itself and reports the failure properly.
     log.warn(`preload module ${specifier} failed to import:`, (error as Error)?.message ?? error)
