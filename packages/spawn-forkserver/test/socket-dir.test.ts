@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ForkserverError, startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
 import { afterEach, describe, expect, test } from 'vitest'
-import { createSocketDir, ensureBaseDir, removeSocketDir, sweepStaleDirs } from '../src/socket-dir.js'
+import { createSocketDir, ensureBaseDir, removeSocketDir, sweepStaleDirs } from '../src/shared/socket-dir.js'
 import { isAlive, startRoot, waitFor } from './processes.js'
 
 const treeRoot = fileURLToPath(new URL('./fixtures/roots/tree.mjs', import.meta.url))

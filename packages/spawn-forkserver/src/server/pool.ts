@@ -9,8 +9,8 @@ import { statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '@harrow/core/backend'
 import { definedEnv, startupEnvDifferences, startupEnvMatches } from '@harrow/core/env'
-import { applyEnvDelta, sameFlags } from './env.js'
-import { rehearsalSocketPath, removeSocketFile } from './socket-dir.js'
+import { applyEnvDelta, sameFlags } from '../shared/env.js'
+import { rehearsalSocketPath, removeSocketFile } from '../shared/socket-dir.js'
 import {
   isEnvDelta,
   type ActorRequest,
@@ -20,7 +20,7 @@ import {
   type ServerMessage,
   type SpawnMessage,
   type WarmUpMessage,
-} from './wire.js'
+} from '../shared/wire.js'
 
 /** The script every child of the forkserver runs until it is handed out. */
 const WARM_CHILD_ENTRY = fileURLToPath(new URL('./warm-child.js', import.meta.url))

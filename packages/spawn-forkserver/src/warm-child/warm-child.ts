@@ -13,9 +13,9 @@ import { runInNewContext } from 'node:vm'
 import type * as BackendHelpers from '@harrow/core/backend'
 import type * as ChildRuntime from '@harrow/core/child'
 import { replaceProcessEnv } from '@harrow/core/env'
-import { applyEnvDelta } from './env.js'
+import { applyEnvDelta } from '../shared/env.js'
 import { LateTransport } from './late-transport.js'
-import { MessageReader, encodeMessage, isEnvDelta, type AssignMessage, type ChildReport, type TicketMessage, type WarmUpMessage } from './wire.js'
+import { MessageReader, encodeMessage, isEnvDelta, type AssignMessage, type ChildReport, type TicketMessage, type WarmUpMessage } from '../shared/wire.js'
 
 /** How long after its hand-out a child closes its IPC channel to the forkserver, in ms. */
 const CHANNEL_CLOSE_DELAY = 100

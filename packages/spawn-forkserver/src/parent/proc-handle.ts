@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import type { Socket } from 'node:net'
 import { deferred, processState, type ExitInfo, type ProcHandle } from '@harrow/core/backend'
-import { ForkserverError } from './errors.js'
+import { ForkserverError } from '../shared/errors.js'
 
 /**
  * How long an actor may take to go down with an unreachable forkserver

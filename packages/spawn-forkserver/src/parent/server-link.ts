@@ -12,10 +12,10 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { dirname, join } from 'node:path'
 import { closedTransport, createLogger, socketTransport, type SpawnRequest, type SpawnedChild, type Transport } from '@harrow/core/backend'
 import { definedEnv } from '@harrow/core/env'
-import { envDelta } from './env.js'
-import { ForkserverError } from './errors.js'
+import { envDelta } from '../shared/env.js'
+import { ForkserverError } from '../shared/errors.js'
 import { ForkserverProcHandle, type SignalRoute } from './proc-handle.js'
-import { MAX_FIRST_MESSAGE_BYTES, MessageReader, encodeMessage, type ClientMessage, type ServerMessage, type TicketMessage } from './wire.js'
+import { MAX_FIRST_MESSAGE_BYTES, MessageReader, encodeMessage, type ClientMessage, type ServerMessage, type TicketMessage } from '../shared/wire.js'
 
 /**
  * How long a requested actor may take to connect, in ms. A warm child

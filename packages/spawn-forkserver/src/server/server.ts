@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto'
 import { Socket, createServer, type Server } from 'node:net'
 import { dirname } from 'node:path'
 import { createLogger } from '@harrow/core/backend'
-import { secretMatches } from './auth.js'
+import { secretMatches } from '../shared/auth.js'
 import { Pool, type Owner } from './pool.js'
-import { createSocketDir, removeSocketDir, removeSocketFile, sweepStaleDirs, type SocketDir } from './socket-dir.js'
+import { createSocketDir, removeSocketDir, removeSocketFile, sweepStaleDirs, type SocketDir } from '../shared/socket-dir.js'
 import {
   MAX_FIRST_MESSAGE_BYTES,
   MAX_MESSAGE_BYTES,
@@ -25,7 +25,7 @@ import {
   type PoolConfig,
   type ServerMessage,
   type SpawnMessage,
-} from './wire.js'
+} from '../shared/wire.js'
 
 /** How long a new connection may take to send its first message, in ms. */
 const FIRST_MESSAGE_TIMEOUT = 5000

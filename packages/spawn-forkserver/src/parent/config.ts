@@ -1,7 +1,7 @@
 /** The forkserver's options, as `configureForkserver` sets them, and the pool configuration they make. */
 
 import { normalizeModule } from '@harrow/core/backend'
-import type { PoolConfig } from './wire.js'
+import type { PoolConfig } from '../shared/wire.js'
 
 /** Options of `configureForkserver`. Each call sets the fields it names; the others keep their values. */
 export interface ForkserverOptions {
