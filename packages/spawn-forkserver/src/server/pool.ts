@@ -70,10 +70,19 @@ interface Child {
   rehearsal?: string
 }
 
-/** What the pool tells the forkserver. */
-export interface PoolEvents {
-  /** The set of idle children changed. */
-  changed(): void
+/** What a {@link Pool} is made with. */
+export interface PoolOptions {
+  /** Its size, the modules its children preload, their Node flags; {@link Pool.configure} changes it later. */
+  readonly config: PoolConfig
+  /** The environment pooled children boot with (the forkserver's own): an actor's startup variables must match it to get one. */
+  readonly env: Readonly<Record<string, string | undefined>>
+  /** The working directory pooled children boot in. */
+  readonly cwd: string
+  /** The forkserver's private directory, where warm children rehearse their hand-out. */
+  readonly dir: string
+  readonly log: Logger
+  /** Called when the set of idle children changed. */
+  readonly changed: () => void
 }
 
 /**
@@ -85,7 +94,7 @@ export class Pool {
   readonly #env: Readonly<Record<string, string | undefined>>
   readonly #cwd: string
   readonly #log: Logger
-  readonly #events: PoolEvents
+  readonly #changed: () => void
   readonly #children = new Set<Child>()
   /** Handed-out children by `${owner}\n${id}`. */
   readonly #claims = new Map<string, Child>()
@@ -96,16 +105,16 @@ export class Pool {
   #pausedUntilRetry = false
   #refillScheduled = false
   #stopping = false
+  readonly #dir: string
 
-  readonly #warmUpDir: string
-
-  constructor(config: PoolConfig, env: Readonly<Record<string, string | undefined>>, cwd: string, warmUpDir: string, log: Logger, events: PoolEvents) {
-    this.#config = config
-    this.#warmUpDir = warmUpDir
-    this.#env = env
-    this.#cwd = cwd
-    this.#log = log
-    this.#events = events
+  /** Make the pool and start booting its children. */
+  constructor(options: PoolOptions) {
+    this.#config = options.config
+    this.#env = options.env
+    this.#cwd = options.cwd
+    this.#dir = options.dir
+    this.#log = options.log
+    this.#changed = options.changed
     this.#refill()
   }
 
@@ -174,7 +183,7 @@ export class Pool {
     this.#claims.set(key, child)
     if (child.listening) this.#assign(child, message)
     else child.pending = message
-    this.#events.changed()
+    this.#changed()
     this.#scheduleRefill()
   }
 
@@ -281,7 +290,7 @@ export class Pool {
       case 'hello':
         child.listening = true
         if (!child.pending) {
-          child.rehearsal = rehearsalSocketPath(this.#warmUpDir, child.pid)
+          child.rehearsal = rehearsalSocketPath(this.#dir, child.pid)
           child.process.send({ op: 'warm-up', path: child.rehearsal } satisfies WarmUpMessage, () => {})
         }
         if (child.pending) {
@@ -300,7 +309,7 @@ export class Pool {
         }
         if (child.state === 'booting') {
           child.state = 'ready'
-          this.#events.changed()
+          this.#changed()
         }
         return
     }
@@ -325,7 +334,7 @@ export class Pool {
     if (wasIdle) {
       if (child.pooled && !child.booted && child.generation === this.#generation && !this.#stopping)
         this.#bootFailed(new Error(`a warm child exited while booting (${signal ? `killed by ${signal}` : `code ${String(code)}`})`))
-      this.#events.changed()
+      this.#changed()
       this.#scheduleRefill()
     }
   }
@@ -370,7 +379,7 @@ export class Pool {
       if (!this.#boot(true, this.#config.execArgv, definedEnv(this.#env), this.#cwd, this.#config.preload, this.#bootFailed)) break
       booted = true
     }
-    if (booted) this.#events.changed()
+    if (booted) this.#changed()
   }
 }
 

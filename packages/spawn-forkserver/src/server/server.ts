@@ -223,7 +223,7 @@ function onControlMessage(message: unknown): void {
 function start(config: PoolConfig): void {
   for (const removed of sweepStaleDirs()) log.debug(`removed the directory of a forkserver that was killed: ${removed}`)
   dir = createSocketDir()
-  pool = new Pool(config, process.env, process.cwd(), dir.path, log, { changed: reportPool })
+  pool = new Pool({ config, env: process.env, cwd: process.cwd(), dir: dir.path, log, changed: reportPool })
   const socketPath = dir.socketPath
   listener = createServer(onConnection)
   let listening = false
