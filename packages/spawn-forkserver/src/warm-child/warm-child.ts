@@ -28,15 +28,19 @@ let log!: BackendHelpers.Logger
 /** The pool's environment, as this child was booted with it: an actor's environment may come as a delta from it. */
 const bootEnv = { ...process.env }
 const preload = process.argv.slice(2)
-let core: Core | undefined
 /** The runtime's channel, whose connection comes at the hand-out. */
 const channel = new LateTransport()
-/** Core's runtime runs on {@link channel}. */
-let running = false
-let assignment: AssignMessage | undefined
-/** The connection to the actor's parent, once handed out. */
-let socket: Socket | undefined
-let handedOut = false
+
+/** Where this child is in its life; an assignment that arrives before it can be handed out waits in the phase. */
+type Phase =
+  /** Loading core and the preload modules. */
+  | { readonly name: 'booting'; readonly assignment: AssignMessage | undefined }
+  /** Core's runtime runs on {@link channel}, which has no connection yet. */
+  | { readonly name: 'idle'; readonly core: Core; readonly assignment: AssignMessage | undefined }
+  /** Connected to the parent that asked for the actor: this process is that actor. */
+  | { readonly name: 'handed-out'; readonly core: Core; readonly socket: Socket }
+
+let phase: Phase = { name: 'booting', assignment: undefined }
 
 function report(message: ChildReport): void {
   if (process.connected && process.send) process.send(message, undefined, {}, () => {})
@@ -51,7 +55,7 @@ process.on('SIGINT', ignoreInterrupt)
 const link = new Socket({ fd: 3, readable: true, writable: false })
 link.on('error', () => {})
 link.on('close', () => {
-  if (handedOut) process.kill(process.pid, 'SIGKILL')
+  if (phase.name === 'handed-out') process.kill(process.pid, 'SIGKILL')
   else process.exit(0)
 })
 link.resume()
@@ -63,9 +67,10 @@ const warmUpAt = new Promise<string>((resolve) => (warmUpPath = resolve))
 
 process.on('message', (message: AssignMessage | WarmUpMessage) => {
   if (message?.op === 'warm-up') return warmUpPath?.(message.path)
-  if (assignment || message?.op !== 'assign') return
-  assignment = message
-  if (core && running) handOut(core, channel)
+  if (message?.op !== 'assign' || phase.name === 'handed-out' || phase.assignment) return
+  // Idle (rehearsing, maybe): at once. Booting: once the runtime runs.
+  if (phase.name === 'idle') handOut(phase.core, message)
+  else phase = { ...phase, assignment: message }
 })
 
 /**
@@ -157,22 +162,21 @@ function collectGarbage(): void {
 /** End this process once the actor's channel and stdio have flushed (bounded). */
 function exit(code: number): void {
   // Only called by core's runtime, so core is loaded by then.
-  if (core) core.exitAfterFlush(code, socket)
-  else process.exit(code)
+  if (phase.name === 'booting') process.exit(code)
+  else phase.core.exitAfterFlush(code, phase.name === 'handed-out' ? phase.socket : undefined)
 }
 
 /**
  * Become the assigned actor: connect to its parent, prove the ticket, let the
  * runtime's channel go live, then take the actor's environment and cwd.
  */
-function handOut(runtime: Core, late: LateTransport): void {
-  if (handedOut || !assignment) return
-  handedOut = true
+function handOut(core: Core, assignment: AssignMessage): void {
   const { actor, reply, ticket } = assignment
   // Written at once, sent once connected: the ticket first, then the runtime's hello, already encoded.
-  socket = createConnection(reply)
+  const socket = createConnection(reply)
+  phase = { name: 'handed-out', core, socket }
   socket.write(encodeMessage({ ticket, pid: process.pid } satisfies TicketMessage))
-  late.attach(runtime.socketTransport(socket, { maxFrameSize: actor.maxFrameSize }))
+  channel.attach(core.socketTransport(socket, { maxFrameSize: actor.maxFrameSize }))
   try {
     if (process.cwd() !== actor.cwd) process.chdir(actor.cwd)
   } catch (error) {
@@ -193,6 +197,7 @@ report({ op: 'hello' })
 // Compiled eagerly while idle: a fresh process otherwise compiles each of core's functions on its first call,
 // which is on the actor's critical path (decoding the spawn spec, booting, serving the first call).
 setFlagsFromString('--no-lazy')
+let core: Core
 try {
   const [child, backend] = await Promise.all([import('@harrow/core/child'), import('@harrow/core/backend')])
   core = { ...child, socketTransport: backend.socketTransport, importModule: backend.importModule }
@@ -213,11 +218,14 @@ for (const specifier of preload) {
 }
 // Core's runtime starts now, on a channel without a connection yet: it builds its codec and queues its hello.
 // From here on it handles signals as an actor does (Ctrl-C ignored, SIGTERM ends it).
+phase = { name: 'idle', core, assignment: phase.assignment }
 core.runActor({ transport: channel, exit, handleSignals: true })
-running = true
 process.off('SIGINT', ignoreInterrupt)
-if (!assignment) await rehearse(core)
-// Not once handed out (an assignment can arrive while the child rehearses): the actor would pay for it.
-if (!handedOut) collectGarbage()
+if (!phase.assignment) await rehearse(core)
+// Read through a call: the phase changes while the rehearsal awaits (an assignment can arrive meanwhile).
+const now = (): Phase => phase
+// Not once handed out: the actor would pay for it.
+if (now().name !== 'handed-out') collectGarbage()
 report({ op: 'ready' })
-if (assignment) handOut(core, channel)
+const after = now()
+if (after.name === 'idle' && after.assignment) handOut(core, after.assignment)
