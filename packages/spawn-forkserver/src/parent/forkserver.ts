@@ -18,7 +18,7 @@ import { removeSocketDir } from '../shared/socket-dir.js'
 import { encodeMessage } from '../shared/wire.js'
 
 /** The tree value that hands the forkserver's address and secret down the tree. */
-export const TREE_KEY = 'harrow.forkserver'
+const TREE_KEY = 'harrow.forkserver'
 
 /** How long a new forkserver may take to listen, in ms. */
 export const START_TIMEOUT = 30_000
@@ -71,7 +71,7 @@ async function startOwn(): Promise<ServerLink> {
     const [error] = (await once(server, 'error')) as [Error]
     throw new ForkserverError(`cannot start the forkserver: ${error.message}`, { cause: error })
   }
-  const link = new ServerLink(server.stdio[3] as Socket, secret, { server, poolEnv })
+  const link = new ServerLink(server.stdio[3] as Socket, { server, poolEnv })
   link.send({ op: 'init', secret, config: poolConfig() })
   try {
     if ((await within(link.ready, START_TIMEOUT)) === TIMED_OUT) throw new ForkserverError(`the forkserver did not start within ${START_TIMEOUT} ms`)
@@ -96,7 +96,7 @@ async function startOwn(): Promise<ServerLink> {
 async function connectInherited(entry: TreeEntry): Promise<ServerLink> {
   const socket = createConnection(entry.address)
   socket.write(encodeMessage({ op: 'control', secret: entry.secret }))
-  const link = new ServerLink(socket, entry.secret, { address: entry.address })
+  const link = new ServerLink(socket, { address: entry.address })
   try {
     if ((await within(link.ready, START_TIMEOUT)) === TIMED_OUT)
       throw new ForkserverError(`the forkserver at ${entry.address} did not answer within ${START_TIMEOUT} ms`)

@@ -9,7 +9,7 @@ import { ForkserverError } from '../shared/errors.js'
  * How long an actor may take to go down with an unreachable forkserver
  * before this handle kills it itself, in ms.
  */
-export const UNREACHABLE_GRACE = 2000
+const UNREACHABLE_GRACE = 2000
 
 /** How often a handle whose forkserver is unreachable looks whether its actor is gone, in ms. */
 const POLL_INTERVAL = 20

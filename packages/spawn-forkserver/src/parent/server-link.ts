@@ -53,7 +53,6 @@ export interface ServerLinkOptions {
  * their connections, and routes exit reports to their handles.
  */
 export class ServerLink implements SignalRoute {
-  readonly secret: string
   /** The forkserver process, when this process started it. */
   readonly server: ChildProcess | undefined
   readonly #control: Socket
@@ -67,9 +66,8 @@ export class ServerLink implements SignalRoute {
   #replies: ReplyListener | undefined
   readonly #poolEnv: Readonly<Record<string, string | undefined>> | undefined
 
-  constructor(control: Socket, secret: string, options: ServerLinkOptions = {}) {
+  constructor(control: Socket, options: ServerLinkOptions = {}) {
     this.#control = control
-    this.secret = secret
     this.server = options.server
     this.#address = options.address
     this.#pid = options.server?.pid

@@ -32,13 +32,13 @@ const MAX_BOOT_FAILURES = 3
 const BOOT_RETRY_AFTER = 10_000
 
 /** How long after a hand-out the pool starts booting its replacement, in ms. */
-export const REFILL_DELAY = 30
+const REFILL_DELAY = 30
 
 /** How long the actors of an owner that went away get to leave by themselves before they are killed, in ms. */
-export const ORPHAN_KILL_AFTER = 1500
+const ORPHAN_KILL_AFTER = 1500
 
 /** How long handed-out actors get between SIGTERM and SIGKILL when the forkserver stops, in ms. */
-export const STOP_KILL_AFTER = 1000
+const STOP_KILL_AFTER = 1000
 
 /** How long stopping waits for killed children to be reaped, in ms. */
 const REAP_BOUND = 2000

@@ -12,10 +12,10 @@ import { processState } from '@harrow/core/backend'
 import { ForkserverError } from './errors.js'
 
 /** Prefix of the per-user directory under the temp directory that holds every forkserver's own directory. */
-export const BASE_DIR_PREFIX = 'harrow-forkserver-'
+const BASE_DIR_PREFIX = 'harrow-forkserver-'
 
 /** The socket's file name inside a forkserver's directory. */
-export const SOCKET_NAME = 'fs.sock'
+const SOCKET_NAME = 'fs.sock'
 
 /**
  * The socket file a warm child rehearses its hand-out on, in the forkserver's
@@ -42,7 +42,7 @@ const OWNER_FILE = 'owner.json'
 const OWNERLESS_GRACE = 60_000
 
 /** The per-user directory that holds every forkserver's directory. */
-export function baseDir(): string {
+function baseDir(): string {
   const uid = process.getuid?.() ?? 'user'
   return join(tmpdir(), `${BASE_DIR_PREFIX}${uid}`)
 }
