@@ -17,9 +17,13 @@ const ROUNDS = 4
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 const randomDelay = (max: number): Promise<void> => sleep(Math.floor(Math.random() * max))
 
+/** Children this test killed: the pool's reports may still list them for a moment. */
+const killed = new Set<number>()
+
 /** SIGKILL `pid` if it is still a child of the forkserver (never whatever process got the pid next). */
 function killChild(pid: number): void {
   if (parentOf(pid) !== serverPid()) return
+  killed.add(pid)
   try {
     process.kill(pid, 'SIGKILL')
   } catch {
@@ -77,20 +81,27 @@ function killNextRehearsal(dir: string, bound: number): Promise<boolean> {
   })
 }
 
-/** Wait until the pool reports two ready children, both alive (a report from before the last kill is stale). */
+/** How long the pool may take to settle, in ms: children killed while booting pause its refills for 10 s after three in a row, and the machine may be busy. */
+const SETTLE_BOUND = 60_000
+
+/** Wait until the pool reports two ready children that this test has not killed (a report from before a kill is stale). */
 async function settledPool(): Promise<readonly number[]> {
   const ready = (): readonly number[] => forkserverInfo()?.pool.ready ?? []
-  if (!(await waitFor(() => ready().length >= 2 && ready().every(isAlive), 20_000)))
-    throw new Error(`the pool did not settle: ${JSON.stringify(forkserverInfo()?.pool)}`)
+  if (!(await waitFor(() => ready().length >= 2 && ready().every((pid) => isAlive(pid) && !killed.has(pid)), SETTLE_BOUND))) {
+    throw new Error(`the pool did not settle within ${SETTLE_BOUND} ms: ${JSON.stringify(forkserverInfo()?.pool)}`)
+  }
   return ready()
 }
+
+/** Attempts per round at killing a child inside its rehearsal, a window of milliseconds that a busy machine may make the test miss. */
+const REHEARSAL_ATTEMPTS = 3
 
 resetForkserverAfterEach()
 
 describe("a warm child's socket files", () => {
   test(
     'are removed when the child is killed with SIGKILL at any moment: rehearsing, idle, being handed out, serving, tearing down',
-    { timeout: 180_000 },
+    { timeout: 600_000 },
     async () => {
       configureForkserver({ poolSize: 2 })
       const info = await startForkserver()
@@ -98,11 +109,16 @@ describe("a warm child's socket files", () => {
       let rehearsalsHit = 0
       for (let round = 0; round < ROUNDS; round++) {
         // Rehearsing: an idle child killed at a random moment is replaced, and its replacement is killed mid-rehearsal.
-        const [idle] = await settledPool()
-        const rehearsal = killNextRehearsal(dir, 10_000)
-        await randomDelay(50)
-        killChild(idle as number)
-        if (await rehearsal) rehearsalsHit++
+        for (let attempt = 0; attempt < REHEARSAL_ATTEMPTS; attempt++) {
+          const [idle] = await settledPool()
+          const rehearsal = killNextRehearsal(dir, 10_000)
+          await randomDelay(50)
+          killChild(idle as number)
+          if (await rehearsal) {
+            rehearsalsHit++
+            break
+          }
+        }
 
         // Idle in the pool.
         const ready = await settledPool()
@@ -114,6 +130,8 @@ describe("a warm child's socket files", () => {
         await withNursery(
           async (nursery) => {
             const starting = nursery.startActor('handed-out', { enableModules }).then((portal) => portal.run(task('sleep'), [10_000]))
+            // It fails (the kill lands during boot or during the call), maybe before it is awaited: what matters here is the files.
+            starting.catch(() => {})
             await randomDelay(5)
             for (const pid of childrenOf(serverPid())) killChild(pid)
             await starting
@@ -127,6 +145,7 @@ describe("a warm child's socket files", () => {
           async (nursery) => {
             const portal = await nursery.startActor('serving', { enableModules })
             const call = portal.run(task('sleep'), [10_000])
+            call.catch(() => {})
             await randomDelay(50)
             killChild(portal.actor.pid as number)
             await call
