@@ -3,8 +3,8 @@
 // are one instance of the package's modules).
 import { defineConfig, type Options } from 'tsup'
 
-/** A package's tsup config: `entry` lists every file loaded at run time, `publicEntries` those with types. */
-export function packageConfig(options: { entry: string[]; publicEntries?: string[] } & Options): ReturnType<typeof defineConfig> {
+/** A package's tsup config: `entry` lists every file loaded at run time (an object names their outputs), `publicEntries` those with types. */
+export function packageConfig(options: { entry: string[] | Record<string, string>; publicEntries?: string[] } & Options): ReturnType<typeof defineConfig> {
   const { entry, publicEntries = ['src/index.ts'], ...rest } = options
   return defineConfig({
     entry,

@@ -33,9 +33,9 @@ registerSpawnMethod('forkserver', {
   version: manifest.version,
   entry: import.meta.url,
   probe,
-  load: async () => (await import('./backend.js')).forkserverBackend,
+  load: async () => (await import('./parent/backend.js')).forkserverBackend,
 })
 
-export { configureForkserver, forkserverInfo, startForkserver, stopForkserver, START_TIMEOUT, STOP_TIMEOUT, type ForkserverInfo } from './forkserver.js'
-export { DEFAULT_POOL_SIZE, MAX_POOL_SIZE, type ForkserverOptions } from './config.js'
-export { ForkserverError } from './errors.js'
+export { configureForkserver, forkserverInfo, startForkserver, stopForkserver, START_TIMEOUT, STOP_TIMEOUT, type ForkserverInfo } from './parent/forkserver.js'
+export { DEFAULT_POOL_SIZE, MAX_POOL_SIZE, type ForkserverOptions } from './parent/config.js'
+export { ForkserverError } from './shared/errors.js'

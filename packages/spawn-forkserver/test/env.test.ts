@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { applyEnvDelta, envDelta, sameFlags } from '../src/env.js'
+import { applyEnvDelta, envDelta, sameFlags } from '../src/shared/env.js'
 
 describe('what a spawn request carries of its environment and flags', () => {
   test('flags are the same only in the same order', () => {

@@ -4,27 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync, readdirSync } from 'node:fs'
 import { createInterface } from 'node:readline'
-
-function stat(pid: number): { state: string; ppid: number } | undefined {
-  let text: string
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  } catch {
-    return undefined
-  }
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  return { state: fields[0] ?? '?', ppid: Number(fields[1]) }
-}
+import { isRunning, processState } from '@harrow/core/backend'
 
 /** True while `pid` runs; a zombie (exited, not reaped yet) counts as gone. */
-export function isAlive(pid: number): boolean {
-  const s = stat(pid)
-  return s !== undefined && s.state !== 'Z' && s.state !== 'X'
-}
+export const isAlive: (pid: number) => boolean = isRunning
 
 /** The parent of a live process. */
 export function parentOf(pid: number): number | undefined {
-  return stat(pid)?.ppid
+  return processState(pid)?.ppid
 }
 
 /** Live direct children of `pid`. */
@@ -33,8 +20,8 @@ export function childrenOf(pid: number): number[] {
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
     .filter((other) => {
-      const s = stat(other)
-      return s !== undefined && s.ppid === pid && s.state !== 'Z'
+      const state = processState(other)
+      return state !== undefined && state.ppid === pid && !state.zombie
     })
 }
 

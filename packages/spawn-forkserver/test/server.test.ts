@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { existsSync, readdirSync } from 'node:fs'
 import { connect } from 'node:net'
-import { basename, dirname, join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { isAlive, startRoot, waitFor } from './processes.js'
@@ -86,7 +86,8 @@ describe('the forkserver process', () => {
     try {
       const { address } = await root.line<{ address: string }>()
       // The root listens for its actors beside the forkserver's socket, in the same private directory.
-      const [parentSocket] = readdirSync(dirname(address)).filter((name) => name.endsWith('.sock') && name !== basename(address))
+      // (Named after the root: a warm child's rehearsal socket may be there too, for a moment.)
+      const [parentSocket] = readdirSync(dirname(address)).filter((name) => name.startsWith(`${root.child.pid}-`) && name.endsWith('.sock'))
       expect(parentSocket).toBeDefined()
       const path = join(dirname(address), parentSocket as string)
       await sendAndWaitForClose(path, frame({ ticket: 'guessed', pid: process.pid }))

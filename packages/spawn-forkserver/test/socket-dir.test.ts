@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ForkserverError, startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
 import { afterEach, describe, expect, test } from 'vitest'
-import { createSocketDir, ensureBaseDir, removeSocketDir, sweepStaleDirs } from '../src/socket-dir.js'
+import { createSocketDir, ensureBaseDir, removeSocketDir, sweepStaleDirs } from '../src/shared/socket-dir.js'
 import { isAlive, startRoot, waitFor } from './processes.js'
 
 const treeRoot = fileURLToPath(new URL('./fixtures/roots/tree.mjs', import.meta.url))
@@ -53,6 +53,9 @@ describe('socket directories', () => {
     const dead = join(base, 'dead-XXXXXX')
     mkdirSync(dead, { mode: 0o700 })
     writeFileSync(join(dead, 'owner.json'), JSON.stringify({ pid: deadPid(), start: null }))
+    // What its children left in it goes with it (a warm child's rehearsal socket, a tree member's own socket).
+    writeFileSync(join(dead, 'warm-1234.sock'), '')
+    writeFileSync(join(dead, '1235-0a0b0c0d.sock'), '')
     const reused = join(base, 'reused-XXXXXX')
     mkdirSync(reused, { mode: 0o700 })
     // A live pid that started at another time than the forkserver that made the directory: a reused pid.

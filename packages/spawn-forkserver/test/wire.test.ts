@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { MessageReader, WireError, encodeMessage, isActorRequest, isPoolConfig } from '../src/wire.js'
+import { MessageReader, WireError, encodeMessage, isActorRequest, isPoolConfig } from '../src/shared/wire.js'
 
 describe('the forkserver wire format', () => {
   test('messages split across chunks or sharing one come out whole and in order, with what follows kept', () => {

@@ -9,16 +9,16 @@ import { once } from 'node:events'
 import { createConnection, type Socket } from 'node:net'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { getTreeValue, setTreeValue } from '@harrow/core/backend'
-import { makeSecret } from './auth.js'
+import { TIMED_OUT, getTreeValue, setTreeValue, within } from '@harrow/core/backend'
+import { makeSecret } from '../shared/auth.js'
 import { poolConfig, updateSettings, type ForkserverOptions } from './config.js'
-import { ForkserverError } from './errors.js'
+import { ForkserverError } from '../shared/errors.js'
 import { ServerLink } from './server-link.js'
-import { removeSocketDir } from './socket-dir.js'
-import { encodeMessage } from './wire.js'
+import { removeSocketDir } from '../shared/socket-dir.js'
+import { encodeMessage } from '../shared/wire.js'
 
 /** The tree value that hands the forkserver's address and secret down the tree. */
-export const TREE_KEY = 'harrow.forkserver'
+const TREE_KEY = 'harrow.forkserver'
 
 /** How long a new forkserver may take to listen, in ms. */
 export const START_TIMEOUT = 30_000
@@ -61,15 +61,6 @@ function inheritedEntry(): TreeEntry | undefined {
   return { address: entry.address, secret: entry.secret }
 }
 
-function timeout(ms: number, message: string): { promise: Promise<never>; cancel(): void } {
-  let timer: NodeJS.Timeout | undefined
-  const promise = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ForkserverError(message)), ms)
-  })
-  promise.catch(() => {})
-  return { promise, cancel: () => clearTimeout(timer) }
-}
-
 async function startOwn(): Promise<ServerLink> {
   const secret = makeSecret()
   // No flags of ours: the forkserver runs only harrow's code. Its environment is the pool's, and a copy
@@ -80,17 +71,14 @@ async function startOwn(): Promise<ServerLink> {
     const [error] = (await once(server, 'error')) as [Error]
     throw new ForkserverError(`cannot start the forkserver: ${error.message}`, { cause: error })
   }
-  const link = new ServerLink(server.stdio[3] as Socket, secret, { server, poolEnv })
+  const link = new ServerLink(server.stdio[3] as Socket, { server, poolEnv })
   link.send({ op: 'init', secret, config: poolConfig() })
-  const bound = timeout(START_TIMEOUT, `the forkserver did not start within ${START_TIMEOUT} ms`)
   try {
-    await Promise.race([link.ready, bound.promise])
+    if ((await within(link.ready, START_TIMEOUT)) === TIMED_OUT) throw new ForkserverError(`the forkserver did not start within ${START_TIMEOUT} ms`)
   } catch (error) {
     server.kill('SIGKILL')
     link.close()
     throw error instanceof ForkserverError ? error : new ForkserverError(`cannot start the forkserver: ${(error as Error).message}`, { cause: error })
-  } finally {
-    bound.cancel()
   }
   // It must not keep this process alive, and it dies with it (EOF on fd 3).
   link.unref()
@@ -108,15 +96,13 @@ async function startOwn(): Promise<ServerLink> {
 async function connectInherited(entry: TreeEntry): Promise<ServerLink> {
   const socket = createConnection(entry.address)
   socket.write(encodeMessage({ op: 'control', secret: entry.secret }))
-  const link = new ServerLink(socket, entry.secret, { address: entry.address })
-  const bound = timeout(START_TIMEOUT, `the forkserver at ${entry.address} did not answer within ${START_TIMEOUT} ms`)
+  const link = new ServerLink(socket, { address: entry.address })
   try {
-    await Promise.race([link.ready, bound.promise])
+    if ((await within(link.ready, START_TIMEOUT)) === TIMED_OUT)
+      throw new ForkserverError(`the forkserver at ${entry.address} did not answer within ${START_TIMEOUT} ms`)
   } catch (error) {
     link.close()
     throw new ForkserverError(`cannot reach this actor tree's forkserver at ${entry.address}: ${(error as Error).message}`, { cause: error })
-  } finally {
-    bound.cancel()
   }
   link.unref()
   return link
@@ -226,14 +212,10 @@ export async function stopForkserver(): Promise<void> {
   if (server && server.exitCode === null && server.signalCode === null) {
     const exited = once(server, 'exit')
     link.send({ op: 'stop' })
-    const bound = timeout(STOP_TIMEOUT, 'the forkserver did not stop in time')
-    try {
-      await Promise.race([exited, bound.promise])
-    } catch {
+    // An 'error' event on the process (it could not be signalled) counts as not stopping in time.
+    if ((await within(exited, STOP_TIMEOUT).catch(() => TIMED_OUT)) === TIMED_OUT) {
       server.kill('SIGKILL')
       await exited
-    } finally {
-      bound.cancel()
     }
   }
   link.close()

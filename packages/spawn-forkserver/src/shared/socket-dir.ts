@@ -5,17 +5,35 @@
  * a directory left by a killed one from a live one and remove it.
  */
 
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { processState } from '@harrow/core/backend'
 import { ForkserverError } from './errors.js'
-import { processState } from './process-state.js'
 
 /** Prefix of the per-user directory under the temp directory that holds every forkserver's own directory. */
-export const BASE_DIR_PREFIX = 'harrow-forkserver-'
+const BASE_DIR_PREFIX = 'harrow-forkserver-'
 
 /** The socket's file name inside a forkserver's directory. */
-export const SOCKET_NAME = 'fs.sock'
+const SOCKET_NAME = 'fs.sock'
+
+/**
+ * The socket file a warm child rehearses its hand-out on, in the forkserver's
+ * directory. Named after the child, so that the forkserver, which reaps it,
+ * removes it however the child died.
+ */
+export function rehearsalSocketPath(dir: string, pid: number): string {
+  return join(dir, `warm-${pid}.sock`)
+}
+
+/** Remove a socket file whose owner is gone. Never throws: a file already removed (by its owner, or with its directory) is fine. */
+export function removeSocketFile(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch {
+    // removed already
+  }
+}
 
 /** The file naming the forkserver that owns a directory. */
 const OWNER_FILE = 'owner.json'
@@ -24,7 +42,7 @@ const OWNER_FILE = 'owner.json'
 const OWNERLESS_GRACE = 60_000
 
 /** The per-user directory that holds every forkserver's directory. */
-export function baseDir(): string {
+function baseDir(): string {
   const uid = process.getuid?.() ?? 'user'
   return join(tmpdir(), `${BASE_DIR_PREFIX}${uid}`)
 }

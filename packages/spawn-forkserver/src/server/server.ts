@@ -8,14 +8,12 @@
  */
 
 import { randomUUID } from 'node:crypto'
-import { unlinkSync } from 'node:fs'
 import { type Socket, createServer, type Server } from 'node:net'
 import { dirname } from 'node:path'
-import { inheritedChannel } from '@harrow/core/backend'
-import { secretMatches } from './auth.js'
-import { logger } from './log.js'
+import { createLogger, inheritedChannel } from '@harrow/core/backend'
+import { secretMatches } from '../shared/auth.js'
 import { Pool, type Owner } from './pool.js'
-import { createSocketDir, removeSocketDir, sweepStaleDirs, type SocketDir } from './socket-dir.js'
+import { createSocketDir, removeSocketDir, removeSocketFile, sweepStaleDirs, type SocketDir } from '../shared/socket-dir.js'
 import {
   MAX_FIRST_MESSAGE_BYTES,
   MAX_MESSAGE_BYTES,
@@ -27,7 +25,7 @@ import {
   type PoolConfig,
   type ServerMessage,
   type SpawnMessage,
-} from './wire.js'
+} from '../shared/wire.js'
 
 /** How long a new connection may take to send its first message, in ms. */
 const FIRST_MESSAGE_TIMEOUT = 5000
@@ -44,7 +42,7 @@ const POOL_REPORT_DELAY = 20
 /** How long exiting waits for the last messages to the root to flush, in ms. */
 const FLUSH_BOUND = 200
 
-const log = logger(`forkserver(${process.pid})`)
+const log = createLogger(`forkserver(${process.pid})`)
 
 let secret: string | undefined
 let pool: Pool | undefined
@@ -191,13 +189,7 @@ function onConnection(socket: Socket): void {
     if (!owner) return
     // A member of the tree is gone: its actors are orphans, and its socket file is left behind if it was killed.
     pool?.ownerGone(owner)
-    for (const path of replies) {
-      try {
-        unlinkSync(path)
-      } catch {
-        // it removed its socket itself
-      }
-    }
+    for (const path of replies) removeSocketFile(path)
   })
 }
 
@@ -231,7 +223,7 @@ function onControlMessage(message: unknown): void {
 function start(config: PoolConfig): void {
   for (const removed of sweepStaleDirs()) log.debug(`removed the directory of a forkserver that was killed: ${removed}`)
   dir = createSocketDir()
-  pool = new Pool(config, process.env, process.cwd(), dir.path, log, { changed: reportPool })
+  pool = new Pool({ config, env: process.env, cwd: process.cwd(), dir: dir.path, log, changed: reportPool })
   const socketPath = dir.socketPath
   listener = createServer(onConnection)
   let listening = false

@@ -2,15 +2,14 @@
 
 import { existsSync } from 'node:fs'
 import type { Socket } from 'node:net'
-import type { ExitInfo, ProcHandle } from '@harrow/core/backend'
-import { ForkserverError } from './errors.js'
-import { processState } from './process-state.js'
+import { deferred, processState, type ExitInfo, type ProcHandle } from '@harrow/core/backend'
+import { ForkserverError } from '../shared/errors.js'
 
 /**
  * How long an actor may take to go down with an unreachable forkserver
  * before this handle kills it itself, in ms.
  */
-export const UNREACHABLE_GRACE = 2000
+const UNREACHABLE_GRACE = 2000
 
 /** How often a handle whose forkserver is unreachable looks whether its actor is gone, in ms. */
 const POLL_INTERVAL = 20
@@ -19,22 +18,6 @@ const POLL_INTERVAL = 20
 export interface SignalRoute {
   /** Ask the forkserver to signal actor `id`; `false` when it cannot be reached any more. */
   signal(id: string, signal: 'SIGTERM' | 'SIGKILL'): boolean
-}
-
-interface Deferred<T> {
-  readonly promise: Promise<T>
-  resolve(value: T): void
-  reject(reason: unknown): void
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  let reject!: (reason: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
 }
 
 /**

@@ -7,10 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { runtimeCommand, signalChild } from '@harrow/core/backend'
+import { runtimeCommand, signalChild, type Logger } from '@harrow/core/backend'
 import { definedEnv, startupEnvDifferences, startupEnvMatches } from '@harrow/core/env'
-import { applyEnvDelta, sameFlags } from './env.js'
-import type { Logger } from './log.js'
+import { applyEnvDelta, sameFlags } from '../shared/env.js'
+import { rehearsalSocketPath, removeSocketFile } from '../shared/socket-dir.js'
 import {
   isEnvDelta,
   type ActorRequest,
@@ -20,7 +20,7 @@ import {
   type ServerMessage,
   type SpawnMessage,
   type WarmUpMessage,
-} from './wire.js'
+} from '../shared/wire.js'
 
 /** The script every child of the forkserver runs until it is handed out. */
 const WARM_CHILD_ENTRY = fileURLToPath(new URL('./warm-child.js', import.meta.url))
@@ -32,13 +32,13 @@ const MAX_BOOT_FAILURES = 3
 const BOOT_RETRY_AFTER = 10_000
 
 /** How long after a hand-out the pool starts booting its replacement, in ms. */
-export const REFILL_DELAY = 30
+const REFILL_DELAY = 30
 
 /** How long the actors of an owner that went away get to leave by themselves before they are killed, in ms. */
-export const ORPHAN_KILL_AFTER = 1500
+const ORPHAN_KILL_AFTER = 1500
 
 /** How long handed-out actors get between SIGTERM and SIGKILL when the forkserver stops, in ms. */
-export const STOP_KILL_AFTER = 1000
+const STOP_KILL_AFTER = 1000
 
 /** How long stopping waits for killed children to be reaped, in ms. */
 const REAP_BOUND = 2000
@@ -66,12 +66,23 @@ interface Child {
   id?: string
   /** An assignment waiting for the child's hello. */
   pending?: AssignMessage | undefined
+  /** The socket file it was told to rehearse its hand-out on: it cannot remove it itself if it is killed meanwhile. */
+  rehearsal?: string
 }
 
-/** What the pool tells the forkserver. */
-export interface PoolEvents {
-  /** The set of idle children changed. */
-  changed(): void
+/** What a {@link Pool} is made with. */
+export interface PoolOptions {
+  /** Its size, the modules its children preload, their Node flags; {@link Pool.configure} changes it later. */
+  readonly config: PoolConfig
+  /** The environment pooled children boot with (the forkserver's own): an actor's startup variables must match it to get one. */
+  readonly env: Readonly<Record<string, string | undefined>>
+  /** The working directory pooled children boot in. */
+  readonly cwd: string
+  /** The forkserver's private directory, where warm children rehearse their hand-out. */
+  readonly dir: string
+  readonly log: Logger
+  /** Called when the set of idle children changed. */
+  readonly changed: () => void
 }
 
 /**
@@ -83,7 +94,7 @@ export class Pool {
   readonly #env: Readonly<Record<string, string | undefined>>
   readonly #cwd: string
   readonly #log: Logger
-  readonly #events: PoolEvents
+  readonly #changed: () => void
   readonly #children = new Set<Child>()
   /** Handed-out children by `${owner}\n${id}`. */
   readonly #claims = new Map<string, Child>()
@@ -94,16 +105,16 @@ export class Pool {
   #pausedUntilRetry = false
   #refillScheduled = false
   #stopping = false
+  readonly #dir: string
 
-  readonly #warmUpDir: string
-
-  constructor(config: PoolConfig, env: Readonly<Record<string, string | undefined>>, cwd: string, warmUpDir: string, log: Logger, events: PoolEvents) {
-    this.#config = config
-    this.#warmUpDir = warmUpDir
-    this.#env = env
-    this.#cwd = cwd
-    this.#log = log
-    this.#events = events
+  /** Make the pool and start booting its children. */
+  constructor(options: PoolOptions) {
+    this.#config = options.config
+    this.#env = options.env
+    this.#cwd = options.cwd
+    this.#dir = options.dir
+    this.#log = options.log
+    this.#changed = options.changed
     this.#refill()
   }
 
@@ -172,7 +183,7 @@ export class Pool {
     this.#claims.set(key, child)
     if (child.listening) this.#assign(child, message)
     else child.pending = message
-    this.#events.changed()
+    this.#changed()
     this.#scheduleRefill()
   }
 
@@ -281,7 +292,10 @@ export class Pool {
     switch (report.op) {
       case 'hello':
         child.listening = true
-        if (!child.pending) child.process.send({ op: 'warm-up', dir: this.#warmUpDir } satisfies WarmUpMessage, () => {})
+        if (!child.pending) {
+          child.rehearsal = rehearsalSocketPath(this.#dir, child.pid)
+          child.process.send({ op: 'warm-up', path: child.rehearsal } satisfies WarmUpMessage, () => {})
+        }
         if (child.pending) {
           const message = child.pending
           child.pending = undefined
@@ -298,7 +312,7 @@ export class Pool {
         }
         if (child.state === 'booting') {
           child.state = 'ready'
-          this.#events.changed()
+          this.#changed()
         }
         return
     }
@@ -314,6 +328,8 @@ export class Pool {
     const wasIdle = child.state === 'ready' || child.state === 'booting'
     child.state = 'exited'
     this.#children.delete(child)
+    // A child killed while it rehearsed (SIGKILL, at any moment) leaves its socket file behind: its reaper removes it.
+    if (child.rehearsal !== undefined) removeSocketFile(child.rehearsal)
     if (child.owner && child.id !== undefined) {
       this.#claims.delete(claimKey(child.owner, child.id))
       child.owner.send({ op: 'exit', id: child.id, code, signal })
@@ -321,7 +337,7 @@ export class Pool {
     if (wasIdle) {
       if (child.pooled && !child.booted && child.generation === this.#generation && !this.#stopping)
         this.#bootFailed(new Error(`a warm child exited while booting (${signal ? `killed by ${signal}` : `code ${String(code)}`})`))
-      this.#events.changed()
+      this.#changed()
       this.#scheduleRefill()
     }
   }
@@ -366,7 +382,7 @@ export class Pool {
       if (!this.#boot(true, undefined, this.#config.execArgv, definedEnv(this.#env), this.#cwd, this.#config.preload, this.#bootFailed)) break
       booted = true
     }
-    if (booted) this.#events.changed()
+    if (booted) this.#changed()
   }
 }
 

@@ -1,22 +1,22 @@
 /**
  * A member of the tree's side of the forkserver: its control channel (the
- * root's fd 3, or an authenticated connection for any other member), the
- * socket it listens on for the actors it asks for (in the forkserver's private
- * directory), and the actors it owns.
+ * root's fd 3, or an authenticated connection for any other member), which
+ * asks for actors and brings their exits. The socket the actors connect to is
+ * a {@link ReplyListener}; the actors it owns are {@link OwnedActors}.
  */
 
 import type { ChildProcess } from 'node:child_process'
-import { randomBytes, randomUUID } from 'node:crypto'
-import { unlinkSync } from 'node:fs'
-import { createServer, type Server, type Socket } from 'node:net'
+import { randomBytes } from 'node:crypto'
+import type { Socket } from 'node:net'
 import { dirname, join } from 'node:path'
-import { closedTransport, socketTransport, type SpawnRequest, type SpawnedChild, type Transport } from '@harrow/core/backend'
+import { closedTransport, deferred, socketTransport, type SpawnRequest, type SpawnedChild, type Transport } from '@harrow/core/backend'
 import { definedEnv } from '@harrow/core/env'
-import { envDelta } from './env.js'
-import { ForkserverError } from './errors.js'
-import { logger } from './log.js'
-import { ForkserverProcHandle, type SignalRoute } from './proc-handle.js'
-import { MAX_FIRST_MESSAGE_BYTES, MessageReader, encodeMessage, type ClientMessage, type ServerMessage, type TicketMessage } from './wire.js'
+import { envDelta } from '../shared/env.js'
+import { ForkserverError } from '../shared/errors.js'
+import { MessageReader, encodeMessage, type ClientMessage, type ServerMessage } from '../shared/wire.js'
+import { OwnedActors } from './owned-actors.js'
+import type { SignalRoute } from './proc-handle.js'
+import { ReplyListener } from './reply-listener.js'
 
 /**
  * How long a requested actor may take to connect, in ms. A warm child
@@ -24,19 +24,11 @@ import { MAX_FIRST_MESSAGE_BYTES, MessageReader, encodeMessage, type ClientMessa
  */
 const CONNECT_TIMEOUT = 30_000
 
-/** How long a connection to this process's socket may take to prove its ticket, in ms. */
-const TICKET_TIMEOUT = 5000
-
 /** How long a broken control channel waits for the forkserver's exit, to report it, in ms. */
 const EXIT_REPORT_GRACE = 1000
 
 /** What a forkserver killed by SIGABRT most likely met: it is a Node process that could not create its threads. */
 const ABORTED = 'Node aborts when it cannot create its threads or allocate memory: check `ulimit -u` (processes and threads) and free memory'
-
-/** Bytes of entropy in a spawn's ticket. */
-const TICKET_BYTES = 24
-
-const log = logger(`forkserver client(${process.pid})`)
 
 /** The forkserver's idle children, as it last reported them. */
 export interface PoolSnapshot {
@@ -61,39 +53,26 @@ export interface ServerLinkOptions {
  * their connections, and routes exit reports to their handles.
  */
 export class ServerLink implements SignalRoute {
-  readonly secret: string
   /** The forkserver process, when this process started it. */
   readonly server: ChildProcess | undefined
   readonly #control: Socket
-  readonly #handles = new Map<string, ForkserverProcHandle>()
-  /** Handles waiting for their actor to connect, by ticket. */
-  readonly #tickets = new Map<string, ForkserverProcHandle>()
-  readonly #ready: Promise<void>
-  readonly #closed: Promise<Error>
-  #resolveReady!: () => void
-  #rejectReady!: (error: Error) => void
-  #resolveClosed!: (error: Error) => void
+  readonly #actors = new OwnedActors()
+  readonly #ready = deferred<void>()
+  readonly #closed = deferred<Error>()
   #address: string | undefined
   #pid: number | undefined
   #pool: PoolSnapshot = { ready: [], booting: [] }
   #closeReason: Error | undefined
-  #replies: Server | undefined
-  #replyPath: string | undefined
+  #replies: ReplyListener | undefined
   readonly #poolEnv: Readonly<Record<string, string | undefined>> | undefined
 
-  constructor(control: Socket, secret: string, options: ServerLinkOptions = {}) {
+  constructor(control: Socket, options: ServerLinkOptions = {}) {
     this.#control = control
-    this.secret = secret
     this.server = options.server
     this.#address = options.address
     this.#pid = options.server?.pid
     this.#poolEnv = options.poolEnv
-    this.#ready = new Promise((resolve, reject) => {
-      this.#resolveReady = resolve
-      this.#rejectReady = reject
-    })
-    this.#ready.catch(() => {})
-    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve))
+    this.#ready.promise.catch(() => {})
     const reader = new MessageReader(Number.MAX_SAFE_INTEGER)
     control.on('data', (chunk: Buffer) => {
       try {
@@ -120,24 +99,29 @@ export class ServerLink implements SignalRoute {
 
   /** Resolves once the forkserver accepted this process and its socket listens; rejects when the forkserver went away first. */
   get ready(): Promise<void> {
-    return this.#ready
+    return this.#ready.promise
   }
 
   /** Resolves, with why, once the control channel has closed. */
   get closed(): Promise<Error> {
-    return this.#closed
+    return this.#closed.promise
   }
 
+  /** Whether the control channel has closed: this link asks for no more actors. */
   get isClosed(): boolean {
     return this.#closeReason !== undefined
   }
 
-  /** The forkserver's socket. */
   /** The socket this process listens on for its actors, once it listens. */
   get replyPath(): string | undefined {
-    return this.#replyPath
+    return this.#replies?.path
   }
 
+  /**
+   * The forkserver's socket.
+   *
+   * @throws ForkserverError before the forkserver has said where it listens.
+   */
   get address(): string {
     if (this.#address === undefined) throw new ForkserverError('the forkserver has not said where it listens yet')
     return this.#address
@@ -181,21 +165,15 @@ export class ServerLink implements SignalRoute {
    */
   async spawn(request: SpawnRequest): Promise<SpawnedChild> {
     if (this.#closeReason) throw this.#closeReason
-    if (this.#replyPath === undefined) throw new ForkserverError('this process does not listen for its actors yet')
-    const id = randomUUID()
-    const ticket = randomBytes(TICKET_BYTES).toString('base64')
-    const handle = new ForkserverProcHandle(id, this)
-    this.#handles.set(id, handle)
-    this.#tickets.set(ticket, handle)
-    void handle.wait().then(() => {
-      this.#handles.delete(id)
-      this.#tickets.delete(ticket)
-    })
+    const reply = this.#replies?.path
+    if (reply === undefined) throw new ForkserverError('this process does not listen for its actors yet')
+    const { handle, ticket } = this.#actors.open(this)
+    const id = handle.id
     this.send({
       op: 'spawn',
       id,
       ticket,
-      reply: this.#replyPath,
+      reply,
       actor: {
         name: request.name,
         execArgv: [...request.execArgv],
@@ -214,7 +192,6 @@ export class ServerLink implements SignalRoute {
       await handle.started
     } finally {
       clearTimeout(timeout)
-      this.#tickets.delete(ticket)
     }
     const socket = handle.socket
     return { proc: handle, transport: socket ? resumingTransport(socket, request.maxFrameSize) : closedTransport() }
@@ -225,10 +202,10 @@ export class ServerLink implements SignalRoute {
     if (this.#closeReason) return
     this.#closeReason = reason
     this.#control.destroy()
-    this.#stopListening()
-    this.#rejectReady(reason)
-    for (const handle of this.#handles.values()) handle.unreachable(reason)
-    this.#resolveClosed(reason)
+    this.#replies?.close()
+    this.#ready.reject(reason)
+    this.#actors.unreachable(reason)
+    this.#closed.resolve(reason)
   }
 
   #dispatch(message: ServerMessage): void {
@@ -245,10 +222,10 @@ export class ServerLink implements SignalRoute {
         this.#pool = { ready: message.ready, booting: message.booting }
         return
       case 'exit':
-        this.#handles.get(message.id)?.exited(message.code, message.signal)
+        this.#actors.get(message.id)?.exited(message.code, message.signal)
         return
       case 'failed':
-        this.#handles.get(message.id)?.failed(Object.assign(new Error(message.message), message.code === undefined ? {} : { code: message.code }))
+        this.#actors.get(message.id)?.failed(Object.assign(new Error(message.message), message.code === undefined ? {} : { code: message.code }))
         return
       case 'fatal':
         this.close(new ForkserverError(`the forkserver ${message.message}`))
@@ -259,71 +236,18 @@ export class ServerLink implements SignalRoute {
   /**
    * Listen for this process's actors, in the forkserver's private directory
    * (mode 0700: only this user can connect, and the forkserver removes it all
-   * when it stops). Each connection must prove the ticket of a spawn.
+   * when it stops).
    */
   #listen(): void {
     const path = join(dirname(this.address), `${process.pid}-${randomBytes(4).toString('hex')}.sock`)
     // Announced before the file exists: if this process is killed, the forkserver removes it.
     this.send({ op: 'reply', reply: path })
-    const server = createServer((socket) => this.#accept(socket))
-    this.#replies = server
-    server.on('error', (error) => {
-      if (this.#replyPath === undefined) this.close(new ForkserverError(`cannot listen for actors at ${path}: ${error.message}`, { cause: error }))
-      else log.warn('could not accept a connection:', error.message)
-    })
-    server.listen(path, () => {
-      this.#replyPath = path
-      process.on('exit', this.#removeSocketFile)
-      this.#resolveReady()
-    })
-  }
-
-  readonly #removeSocketFile = (): void => {
-    if (this.#replyPath === undefined) return
-    try {
-      unlinkSync(this.#replyPath)
-    } catch {
-      // removed already (the forkserver removes its whole directory when it stops)
-    }
-  }
-
-  #stopListening(): void {
-    this.#replies?.close()
-    this.#removeSocketFile()
-    process.off('exit', this.#removeSocketFile)
-  }
-
-  /** A connection to this process's socket: an actor proving its ticket, or anyone else, refused. */
-  #accept(socket: Socket): void {
-    socket.on('error', () => {})
-    const reader = new MessageReader(MAX_FIRST_MESSAGE_BYTES)
-    const refuse = (reason: string): void => {
-      clearTimeout(timer)
-      log.warn(`refused a connection: ${reason}`)
-      socket.destroy()
-    }
-    const timer = setTimeout(() => refuse(`no ticket within ${TICKET_TIMEOUT} ms`), TICKET_TIMEOUT)
-    const onData = (chunk: Buffer): void => {
-      let first: Partial<TicketMessage> | undefined
-      try {
-        first = reader.push(chunk, 1)[0] as Partial<TicketMessage> | undefined
-      } catch (error) {
-        return refuse((error as Error).message)
-      }
-      if (!first) return
-      const handle = typeof first.ticket === 'string' ? this.#tickets.get(first.ticket) : undefined
-      if (!handle || typeof first.pid !== 'number' || !Number.isInteger(first.pid))
-        return refuse(first.ticket === undefined ? 'no ticket' : 'not a ticket of this process')
-      clearTimeout(timer)
-      this.#tickets.delete(first.ticket as string)
-      socket.off('data', onData)
-      socket.pause()
-      // What followed the ticket (the actor's hello, at least) is the start of the actor's channel.
-      const rest = reader.takeRest()
-      if (rest.length > 0) socket.unshift(rest)
-      handle.connected(socket, first.pid)
-    }
-    socket.on('data', onData)
+    const replies = new ReplyListener(path, (ticket) => this.#actors.claim(ticket))
+    this.#replies = replies
+    replies.listen().then(
+      () => this.#ready.resolve(),
+      (error: Error) => this.close(new ForkserverError(`cannot listen for actors at ${path}: ${error.message}`, { cause: error })),
+    )
   }
 }
 

@@ -1,8 +1,7 @@
 /** The forkserver's options, as `configureForkserver` sets them, and the pool configuration they make. */
 
-import { isAbsolute } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { PoolConfig } from './wire.js'
+import { normalizeModule } from '@harrow/core/backend'
+import type { PoolConfig } from '../shared/wire.js'
 
 /** Options of `configureForkserver`. Each call sets the fields it names; the others keep their values. */
 export interface ForkserverOptions {
@@ -46,15 +45,13 @@ interface Settings {
 
 const settings: Settings = { poolSize: DEFAULT_POOL_SIZE, preload: [], execArgv: undefined }
 
-function normalizeModule(module: string | URL): string {
-  if (module instanceof URL) return module.href
-  if (typeof module !== 'string' || module.length === 0) throw new TypeError('configureForkserver: a preload module must be a non-empty string or URL')
-  if (isAbsolute(module)) return pathToFileURL(module).href
-  if (/^[a-zA-Z][a-zA-Z\d+.-]*:/.test(module)) return new URL(module).href
-  if (module.startsWith('.')) {
-    throw new TypeError(`configureForkserver: relative preload module '${module}' has no meaning in another process: use new URL('${module}', import.meta.url)`)
+/** A preload module as a specifier another process resolves alike (core's rule), with this function named in the error. */
+function normalizePreload(module: string | URL): string {
+  try {
+    return normalizeModule(module)
+  } catch (error) {
+    throw new TypeError(`configureForkserver: preload: ${(error as Error).message}`, { cause: error })
   }
-  return module
 }
 
 /**
@@ -73,7 +70,7 @@ export function updateSettings(options: ForkserverOptions): void {
   if (execArgv !== undefined && (!Array.isArray(execArgv) || !execArgv.every((flag) => typeof flag === 'string'))) {
     throw new TypeError('configureForkserver: execArgv must be an array of strings')
   }
-  const normalized = preload?.map(normalizeModule)
+  const normalized = preload?.map(normalizePreload)
   if (poolSize !== undefined) settings.poolSize = poolSize
   if (normalized !== undefined) settings.preload = Object.freeze(normalized)
   if (execArgv !== undefined) settings.execArgv = Object.freeze([...execArgv])

@@ -32,11 +32,6 @@ export class LateTransport implements Transport {
     else this.#sink?.close()
   }
 
-  /** True once the real transport is attached. */
-  get attached(): boolean {
-    return this.#inner !== undefined
-  }
-
   /** Attach the real transport: what was queued goes first, then everything flows through it. */
   attach(inner: Transport): void {
     if (this.#inner) throw new Error('LateTransport: attached twice')

@@ -162,12 +162,13 @@ export interface AssignMessage {
 }
 
 /**
- * forkserver → child, over Node IPC, once while it boots: where it may
- * briefly listen to rehearse its hand-out (the forkserver's private directory).
+ * forkserver → child, over Node IPC, once while it boots: the socket file it
+ * may briefly listen on to rehearse its hand-out (in the forkserver's private
+ * directory, named by the forkserver, which removes it when it reaps the child).
  */
 export interface WarmUpMessage {
   readonly op: 'warm-up'
-  readonly dir: string
+  readonly path: string
 }
 
 /** child → forkserver, over Node IPC. */

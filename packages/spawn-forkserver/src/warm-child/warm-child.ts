@@ -7,40 +7,41 @@
  * directory, and is that actor from then on.
  */
 
-import { createRequire } from 'node:module'
 import { type Socket, createConnection, createServer } from 'node:net'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { enableCompileCache, inheritedChannel } from '@harrow/core/backend'
 import type * as BackendHelpers from '@harrow/core/backend'
 import type * as ChildRuntime from '@harrow/core/child'
 import { replaceProcessEnv } from '@harrow/core/env'
-import { applyEnvDelta } from './env.js'
+import { applyEnvDelta } from '../shared/env.js'
 import { LateTransport } from './late-transport.js'
-import { logger } from './log.js'
-import { MessageReader, encodeMessage, isEnvDelta, type AssignMessage, type ChildReport, type TicketMessage, type WarmUpMessage } from './wire.js'
+import { MessageReader, encodeMessage, isEnvDelta, type AssignMessage, type ChildReport, type TicketMessage, type WarmUpMessage } from '../shared/wire.js'
 
 /** How long after its hand-out a child closes its IPC channel to the forkserver, in ms. */
 const CHANNEL_CLOSE_DELAY = 100
 
-/** The parts of core a warm child drives itself: the actor runtime and the socket transport. */
-type Core = typeof ChildRuntime & Pick<typeof BackendHelpers, 'socketTransport'>
+/** The parts of core a warm child drives itself: the actor runtime, the socket transport, and module import. */
+type Core = typeof ChildRuntime & Pick<typeof BackendHelpers, 'socketTransport' | 'importModule'>
 
-const log = logger(`forkserver child(${process.pid})`)
+/** Set once core is loaded (it is loaded late, on purpose: see below); nothing logs before. */
+let log!: BackendHelpers.Logger
 /** The pool's environment, as this child was booted with it: an actor's environment may come as a delta from it. */
 const bootEnv = { ...process.env }
 const preload = process.argv.slice(2)
-let core: Core | undefined
 /** The runtime's channel, whose connection comes at the hand-out. */
 const channel = new LateTransport()
-/** Core's runtime runs on {@link channel}. */
-let running = false
-let assignment: AssignMessage | undefined
-/** The connection to the actor's parent, once handed out. */
-let socket: Socket | undefined
-let handedOut = false
+
+/** Where this child is in its life; an assignment that arrives before it can be handed out waits in the phase. */
+type Phase =
+  /** Loading core and the preload modules. */
+  | { readonly name: 'booting'; readonly assignment: AssignMessage | undefined }
+  /** Core's runtime runs on {@link channel}, which has no connection yet. */
+  | { readonly name: 'idle'; readonly core: Core; readonly assignment: AssignMessage | undefined }
+  /** Connected to the parent that asked for the actor: this process is that actor. */
+  | { readonly name: 'handed-out'; readonly core: Core; readonly socket: Socket }
+
+let phase: Phase = { name: 'booting', assignment: undefined }
 
 function report(message: ChildReport): void {
   if (process.connected && process.send) process.send(message, undefined, {}, () => {})
@@ -55,21 +56,22 @@ process.on('SIGINT', ignoreInterrupt)
 const link = inheritedChannel(3, { writable: false })
 link.on('error', () => {})
 link.on('close', () => {
-  if (handedOut) process.kill(process.pid, 'SIGKILL')
+  if (phase.name === 'handed-out') process.kill(process.pid, 'SIGKILL')
   else process.exit(0)
 })
 link.resume()
 link.unref()
 
-/** Where to rehearse the hand-out, once the forkserver says. */
-let warmUpDir: ((dir: string) => void) | undefined
-const warmUpAt = new Promise<string>((resolve) => (warmUpDir = resolve))
+/** The socket file to rehearse the hand-out on, once the forkserver says. */
+let warmUpPath: ((path: string) => void) | undefined
+const warmUpAt = new Promise<string>((resolve) => (warmUpPath = resolve))
 
 process.on('message', (message: AssignMessage | WarmUpMessage) => {
-  if (message?.op === 'warm-up') return warmUpDir?.(message.dir)
-  if (assignment || message?.op !== 'assign') return
-  assignment = message
-  if (core && running) handOut(core, channel)
+  if (message?.op === 'warm-up') return warmUpPath?.(message.path)
+  if (message?.op !== 'assign' || phase.name === 'handed-out' || phase.assignment) return
+  // Idle (rehearsing, maybe): at once. Booting: once the runtime runs.
+  if (phase.name === 'idle') handOut(phase.core, message)
+  else phase = { ...phase, assignment: message }
 })
 
 /**
@@ -89,20 +91,6 @@ function dropChannel(): void {
   }, CHANNEL_CLOSE_DELAY).unref()
 }
 
-/**
- * Import a preload module, resolving a bare specifier from the working
- * directory when it is not found from here (the application's own
- * dependencies, under pnpm's strict layout), as core does for enabled modules.
- */
-async function importPreload(specifier: string): Promise<void> {
-  try {
-    await import(specifier)
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || specifier.startsWith('file:')) throw error
-    await import(pathToFileURL(createRequire(join(process.cwd(), 'index.js')).resolve(specifier)).href)
-  }
-}
-
 /** How long a warm child waits for its rehearsal, in ms: it is only an optimisation. */
 const WARM_UP_BOUND = 2000
 
@@ -112,12 +100,12 @@ const WARM_UP_BOUND = 2000
  * message, connecting to a Unix socket, core's framing on a socket, replacing
  * the environment) is compiled on first use, which put milliseconds on the
  * actor's critical path. The child connects to itself through a throwaway
- * socket in the forkserver's private directory, removed at once.
+ * socket in the forkserver's private directory, closed (and so removed) once
+ * done; if the child is killed meanwhile, the forkserver removes it.
  */
 async function rehearse(runtime: Core): Promise<void> {
-  const dir = await Promise.race([warmUpAt, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), WARM_UP_BOUND).unref())])
-  if (dir === undefined) return
-  const path = join(dir, `warm-${process.pid}.sock`)
+  const path = await Promise.race([warmUpAt, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), WARM_UP_BOUND).unref())])
+  if (path === undefined) return
   const server = createServer()
   try {
     await new Promise<void>((resolve, reject) => {
@@ -175,22 +163,21 @@ function collectGarbage(): void {
 /** End this process once the actor's channel and stdio have flushed (bounded). */
 function exit(code: number): void {
   // Only called by core's runtime, so core is loaded by then.
-  if (core) core.exitAfterFlush(code, socket)
-  else process.exit(code)
+  if (phase.name === 'booting') process.exit(code)
+  else phase.core.exitAfterFlush(code, phase.name === 'handed-out' ? phase.socket : undefined)
 }
 
 /**
  * Become the assigned actor: connect to its parent, prove the ticket, let the
  * runtime's channel go live, then take the actor's environment and cwd.
  */
-function handOut(runtime: Core, late: LateTransport): void {
-  if (handedOut || !assignment) return
-  handedOut = true
+function handOut(core: Core, assignment: AssignMessage): void {
   const { actor, reply, ticket } = assignment
   // Written at once, sent once connected: the ticket first, then the runtime's hello, already encoded.
-  socket = createConnection(reply)
+  const socket = createConnection(reply)
+  phase = { name: 'handed-out', core, socket }
   socket.write(encodeMessage({ ticket, pid: process.pid } satisfies TicketMessage))
-  late.attach(runtime.socketTransport(socket, { maxFrameSize: actor.maxFrameSize }))
+  channel.attach(core.socketTransport(socket, { maxFrameSize: actor.maxFrameSize }))
   try {
     if (process.cwd() !== actor.cwd) process.chdir(actor.cwd)
   } catch (error) {
@@ -213,9 +200,11 @@ enableCompileCache()
 // Compiled eagerly while idle: a fresh process otherwise compiles each of core's functions on its first call,
 // which is on the actor's critical path (decoding the spawn spec, booting, serving the first call).
 setFlagsFromString('--no-lazy')
+let core: Core
 try {
   const [child, backend] = await Promise.all([import('@harrow/core/child'), import('@harrow/core/backend')])
-  core = { ...child, socketTransport: backend.socketTransport }
+  core = { ...child, socketTransport: backend.socketTransport, importModule: backend.importModule }
+  log = backend.createLogger(`forkserver child(${process.pid})`)
   // The application's entry too: actor modules import it, and it is compiled here, while idle.
   await import('@harrow/core')
 } finally {
@@ -223,7 +212,8 @@ try {
 }
 for (const specifier of preload) {
   try {
-    await importPreload(specifier)
+    // As an actor imports what it enables: a bare specifier is resolved from the working directory too.
+    await core.importModule(specifier)
   } catch (error) {
     // Preloading only saves time: an actor that needs the module imports it itself and reports the failure properly.
     log.warn(`preload module ${specifier} failed to import:`, (error as Error)?.message ?? error)
@@ -231,11 +221,14 @@ for (const specifier of preload) {
 }
 // Core's runtime starts now, on a channel without a connection yet: it builds its codec and queues its hello.
 // From here on it handles signals as an actor does (Ctrl-C ignored, SIGTERM ends it).
+phase = { name: 'idle', core, assignment: phase.assignment }
 core.runActor({ transport: channel, exit, handleSignals: true })
-running = true
 process.off('SIGINT', ignoreInterrupt)
-if (!assignment) await rehearse(core)
-// Not once handed out (an assignment can arrive while the child rehearses): the actor would pay for it.
-if (!handedOut) collectGarbage()
+if (!phase.assignment) await rehearse(core)
+// Read through a call: the phase changes while the rehearsal awaits (an assignment can arrive meanwhile).
+const now = (): Phase => phase
+// Not once handed out: the actor would pay for it.
+if (now().name !== 'handed-out') collectGarbage()
 report({ op: 'ready' })
-if (assignment) handOut(core, channel)
+const after = now()
+if (after.name === 'idle' && after.assignment) handOut(core, after.assignment)
