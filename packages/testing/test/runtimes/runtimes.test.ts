@@ -91,17 +91,25 @@ describe('harrow backends --json', () => {
   })
 })
 
+/** Backends whose actors run on another host: the runtime run has none to give them. */
+const NEEDS_A_HOST = new Set(['ssh'])
+
 for (const name of rootRuntimes) {
   describe(`roots on ${name}`, async () => {
     const rows = await backends(name)
     const supported = rows.filter((row) => row.supported)
+    // A backend that reaches another host needs one to run a root program against: listed, and not run here.
+    const local = supported.filter((row) => !NEEDS_A_HOST.has(row.key))
+    for (const row of supported.filter((r) => NEEDS_A_HOST.has(r.key))) {
+      test.skip(`${row.key}: the core scenarios (skipped: it needs a remote host, which this run does not start)`, () => {})
+    }
 
     test('the registry reports a reason for every backend it does not support, and supports at least one', () => {
       expect(supported.length).toBeGreaterThan(0)
       for (const row of rows.filter((r) => !r.supported)) expect(row.reason?.trim()).toBeTruthy()
     })
 
-    describe.each(supported.map((row) => [row.key, row] as const))('%s', (_key, row) => {
+    describe.each(local.map((row) => [row.key, row] as const))('%s', (_key, row) => {
       test('calls, streams, contexts, remote errors, the kill ladder on a wedged actor and boot death', async () => {
         const [file, args] = command(name, rootPrograms.scenarios, [row.key, ...(row.entry ? [row.entry] : [])])
         const { stdout } = await run(file, args, { cwd: packageRoot, timeout: 100_000 })
