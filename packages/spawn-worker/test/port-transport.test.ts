@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { ProtocolError } from '@harrow/core'
-import { type TransportSink } from '@harrow/core/backend'
+import type { TransportSink } from '@harrow/core/backend'
 import { afterEach, describe, expect, test } from 'vitest'
 import { portTransport } from '../src/port-transport.js'
 
