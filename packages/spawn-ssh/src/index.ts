@@ -34,8 +34,9 @@ export {
 export { REMOTE_KILL_BOUND } from './ssh-handle.js'
 
 declare module '@harrow/core' {
-  /** `'ssh'` is a spawn method key once this package is imported. */
+  // 'ssh' is a spawn method key once this package is imported (core's CustomSpawnMethods carries the doc).
   interface CustomSpawnMethods {
+    /** Actors on other hosts, launched over OpenSSH (`@harrow/spawn-ssh`). */
     ssh: true
   }
 

@@ -55,7 +55,10 @@ export interface SshBackendOptions {
 }
 
 /** The defaults {@link configureSsh} takes: a host and any {@link SshOptions}. */
-export type SshDefaults = { readonly host?: string } & SshOptions
+export type SshDefaults = {
+  /** The host every `'ssh'` actor goes to unless its own `backend.host` says otherwise. */
+  readonly host?: string
+} & SshOptions
 
 /** {@link SshOptions} with the host resolved. */
 export type ResolvedSshOptions = SshOptions & { readonly host: string }
