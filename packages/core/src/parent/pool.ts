@@ -3,9 +3,10 @@
 import { availableParallelism } from 'node:os'
 import { deferred, type Deferred } from '../shared/async.js'
 import { ActorCancelledError, ActorPoolError, HarrowError, PoolQueueFullError } from '../shared/errors.js'
-import { normalizeModule, toFnRef, type FnRef } from '../shared/ref.js'
+import { normalizeModule, type FnRef } from '../shared/ref.js'
 import { Queue } from '../wire/queue.js'
 import { assertSendable } from '../wire/sendable.js'
+import { callTarget } from './call-target.js'
 import type { ActorOptions } from './nursery.js'
 import type { CallOptions, Portal } from './portal.js'
 import { PoolBoundCall, PoolStream, type PoolRemote, type StreamJob } from './pool-stream.js'
@@ -244,8 +245,7 @@ export class ActorPool implements AsyncDisposable {
   run<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): Promise<T> {
     let target: FnRef
     try {
-      target = toFnRef(fn)
-      assertSendable(args, 'args')
+      target = callTarget(fn, args)
     } catch (error) {
       return Promise.reject(error as TypeError) // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- documents what is thrown here
     }
@@ -281,8 +281,7 @@ export class ActorPool implements AsyncDisposable {
    * @throws TypeError at once when `args` hold something that cannot be sent.
    */
   stream<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): PoolStream<T> {
-    const target = toFnRef(fn)
-    assertSendable(args, 'args')
+    const target = callTarget(fn, args)
     return new PoolStream<T>((job) => this.#submitStream(job, target, args, options))
   }
 

@@ -1,12 +1,12 @@
 /** `Portal`: how a parent talks to one actor (call, stream, context, bind, result, cancel). */
 
 import { deferred } from '../shared/async.js'
-import { assertSendable } from '../wire/sendable.js'
+import { callTarget } from './call-target.js'
 import type { ActorConnection } from './connection.js'
 import { Context } from './context.js'
 import { HarrowError, addCallSite, captureCallSite } from '../shared/errors.js'
 import { TaskKind } from '../wire/protocol.js'
-import { normalizeModule, toFnRef, type AnyFunction, type FnRef } from '../shared/ref.js'
+import { normalizeModule, type AnyFunction, type FnRef } from '../shared/ref.js'
 import type { ActorInfo } from '../shared/realm.js'
 import { ActorStream, cancelled } from './stream.js'
 import { BoundCall } from './bound-call.js'
@@ -64,8 +64,7 @@ export class Portal<R = unknown> {
     // Not an async function: on the hot path every promise and microtask hop counts.
     let target: FnRef
     try {
-      target = toFnRef(fn)
-      assertSendable(args, 'args')
+      target = callTarget(fn, args)
     } catch (error) {
       return Promise.reject(error as TypeError) // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- documents what is thrown here
     }
@@ -106,8 +105,7 @@ export class Portal<R = unknown> {
   stream<T = unknown>(fn: FnRef, args?: readonly unknown[], options?: CallOptions): ActorStream<T>
   stream<F extends AnyFunction>(fn: FnRef<F>, ...rest: TypedCallArgs<F, CallOptions>): ActorStream<StreamItem<F>>
   stream(fn: FnRef<unknown>, args: unknown = [], options: CallOptions = {}): ActorStream<unknown> {
-    const target = toFnRef(fn)
-    assertSendable(args, 'args')
+    const target = callTarget(fn, args)
     return new ActorStream(this.#connection, target.module, target.name, args as unknown[], options.signal)
   }
 
@@ -124,8 +122,7 @@ export class Portal<R = unknown> {
   ): Promise<Context<TStarted, TIn, TOut, TResult>>
   openContext<F extends ContextMark>(fn: FnRef<F>, ...rest: TypedContextArgs<F>): Promise<ContextOf<F>>
   async openContext(fn: FnRef<unknown>, args: unknown = []): Promise<Context> {
-    const target = toFnRef(fn)
-    assertSendable(args, 'args')
+    const target = callTarget(fn, args)
     const ctx = new Context(this.#connection, target.module, target.name, args as unknown[])
     await ctx.whenStarted()
     return ctx

@@ -36,6 +36,8 @@ interface RegistryState {
   /** Modules known to register a key, handed down from a parent actor. */
   readonly hints: Map<string, string>
   readonly discoveries: Map<string, Promise<Discovery>>
+  /** First-party keys found installed, read from disk once per process (see installedFirstPartyKeys). */
+  firstParty: readonly string[] | undefined
   current: string | undefined
 }
 
@@ -54,6 +56,7 @@ function registry(): RegistryState {
     loaded: new Map(),
     hints: new Map(),
     discoveries: new Map(),
+    firstParty: undefined,
     current: undefined,
   })
 }
@@ -123,7 +126,13 @@ const FIRST_PARTY_PREFIX = 'spawn-'
  * listing `node_modules/@harrow` on the way up from each resolution base. They
  * are then discovered like built-in keys, by their conventional package name.
  */
-function installedFirstPartyKeys(): string[] {
+function installedFirstPartyKeys(): readonly string[] {
+  const state = registry()
+  return (state.firstParty ??= scanFirstPartyKeys())
+}
+
+/** One walk of every `node_modules/@harrow` above the resolution bases. */
+function scanFirstPartyKeys(): string[] {
   const keys = new Set<string>()
   for (const base of resolutionBases()) {
     for (let dir = base; ; dir = dirname(dir)) {
