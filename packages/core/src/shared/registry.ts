@@ -36,8 +36,8 @@ interface RegistryState {
   /** Modules known to register a key, handed down from a parent actor. */
   readonly hints: Map<string, string>
   readonly discoveries: Map<string, Promise<Discovery>>
-  /** First-party keys found installed, read from disk once per process (see installedFirstPartyKeys). */
-  firstParty: readonly string[] | undefined
+  /** First-party keys found installed, read from disk once per set of resolution bases (see installedFirstPartyKeys). */
+  firstParty: { readonly bases: string; readonly keys: readonly string[] } | undefined
   current: string | undefined
 }
 
@@ -128,13 +128,16 @@ const FIRST_PARTY_PREFIX = 'spawn-'
  */
 function installedFirstPartyKeys(): readonly string[] {
   const state = registry()
-  return (state.firstParty ??= scanFirstPartyKeys())
+  const bases = resolutionBases()
+  const id = bases.join('\0')
+  if (state.firstParty?.bases !== id) state.firstParty = { bases: id, keys: scanFirstPartyKeys(bases) }
+  return state.firstParty.keys
 }
 
-/** One walk of every `node_modules/@harrow` above the resolution bases. */
-function scanFirstPartyKeys(): string[] {
+/** One walk of every `node_modules/@harrow` above `bases`. */
+function scanFirstPartyKeys(bases: readonly string[]): string[] {
   const keys = new Set<string>()
-  for (const base of resolutionBases()) {
+  for (const base of bases) {
     for (let dir = base; ; dir = dirname(dir)) {
       let names: string[] = []
       try {
