@@ -82,6 +82,26 @@ describe('the warm pool', () => {
     )
   })
 
+  test('a child whose runtime never reaches its first line (as Node 22 hangs without threads) is killed, and its spawn fails saying why', async () => {
+    // Blocks before the child's entry runs, without using a core: what a runtime stuck in its start-up looks like.
+    const stuck = ['--import', 'data:text/javascript,Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)']
+    await withNursery(
+      async (nursery) => {
+        const failure = await nursery.startActor('stuck', { enableModules, execArgv: stuck }).catch((e: unknown) => e)
+        expect(failure).toBeInstanceOf(ActorFailure)
+        expect(failure).toMatchObject({
+          phase: 'boot',
+          signal: 'SIGKILL',
+          message: expect.stringContaining('its runtime did not start within 10 s') as unknown,
+        })
+        expect((failure as Error).message).toContain('ulimit -u')
+        // The pool's own children are not affected.
+        expect(await (await nursery.startActor('fine', { enableModules })).run(task('add'), [1, 2])).toBe(3)
+      },
+      { spawnMethod },
+    )
+  }, 30_000)
+
   test('an actor that sets a startup variable (NODE_OPTIONS) gets a child booted with it', async () => {
     configureForkserver({ poolSize: 2 })
     await startForkserver()

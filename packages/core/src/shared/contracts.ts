@@ -6,7 +6,7 @@ export interface ExitInfo {
   readonly code: number | null
   /** The signal that ended it, if any. */
   readonly signal: NodeJS.Signals | null
-  /** Why it could not run, when spawning itself failed (`ENOENT`, `EAGAIN`, ...). */
+  /** Why it could not run (`ENOENT`, `EAGAIN`, ...), or why its backend ended it (a runtime that never started, say). */
   readonly error?: Error
 }
 

@@ -102,9 +102,9 @@ export class ForkserverProcHandle implements ProcHandle {
     this.#started.resolve()
   }
 
-  /** @internal The forkserver reaped the actor. */
-  exited(code: number | null, signal: NodeJS.Signals | null): void {
-    this.#settle({ code, signal })
+  /** @internal The forkserver reaped the actor; `reason` says why, when the forkserver ended it itself. */
+  exited(code: number | null, signal: NodeJS.Signals | null, reason?: string): void {
+    this.#settle({ code, signal, ...(reason === undefined ? {} : { error: new ForkserverError(reason) }) })
   }
 
   /** @internal No process could be started for the actor (`ENOENT` for a missing `cwd`, `EAGAIN`, ...). */

@@ -222,7 +222,7 @@ export class ServerLink implements SignalRoute {
         this.#pool = { ready: message.ready, booting: message.booting }
         return
       case 'exit':
-        this.#actors.get(message.id)?.exited(message.code, message.signal)
+        this.#actors.get(message.id)?.exited(message.code, message.signal, message.reason)
         return
       case 'failed':
         this.#actors.get(message.id)?.failed(Object.assign(new Error(message.message), message.code === undefined ? {} : { code: message.code }))

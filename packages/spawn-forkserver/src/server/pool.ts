@@ -31,6 +31,16 @@ const MAX_BOOT_FAILURES = 3
 /** How long the pool pauses after a streak of boot failures before it tries again, in ms. */
 const BOOT_RETRY_AFTER = 10_000
 
+/**
+ * How long a child may take to run its first line (its hello) before it is
+ * taken for stuck in its runtime's start-up and killed, in ms: Node 22 and 24
+ * hang there, rather than abort, when they cannot create a thread.
+ */
+const HELLO_TIMEOUT = 10_000
+
+/** Why a child that never said hello was killed: what its owner's spawn fails with. */
+const STUCK_AT_START = `its runtime did not start within ${HELLO_TIMEOUT / 1000} s and was killed (Node hangs at start when it cannot create its threads: check \`ulimit -u\` and free memory)`
+
 /** How long after a hand-out the pool starts booting its replacement, in ms. */
 const REFILL_DELAY = 30
 
@@ -60,6 +70,10 @@ interface Child {
   state: State
   /** It said hello: it listens for its assignment. */
   listening: boolean
+  /** Kills it if it never says hello; cleared once it does. */
+  helloTimer?: NodeJS.Timeout | undefined
+  /** It was killed for never saying hello. */
+  stuck?: boolean
   /** Became ready at least once (so its death is not a boot failure). */
   booted: boolean
   owner?: Owner
@@ -281,6 +295,11 @@ export class Pool {
       return undefined
     }
     const child: Child = { process: proc, pid: proc.pid, pooled, generation: this.#generation, state: 'booting', listening: false, booted: false }
+    child.helloTimer = setTimeout(() => {
+      this.#log.warn(`child ${child.pid}: ${STUCK_AT_START}`)
+      child.stuck = true
+      signalChild(proc, 'SIGKILL', child.state === 'exited')
+    }, HELLO_TIMEOUT)
     this.#children.add(child)
     proc.on('error', (error) => this.#log.debug(`child ${child.pid}:`, error.message))
     proc.on('message', (report: ChildReport) => this.#report(child, report))
@@ -291,6 +310,7 @@ export class Pool {
   #report(child: Child, report: ChildReport): void {
     switch (report.op) {
       case 'hello':
+        clearTimeout(child.helloTimer)
         child.listening = true
         if (!child.pending) {
           child.rehearsal = rehearsalSocketPath(this.#dir, child.pid)
@@ -327,16 +347,21 @@ export class Pool {
   #exited(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
     const wasIdle = child.state === 'ready' || child.state === 'booting'
     child.state = 'exited'
+    clearTimeout(child.helloTimer)
     this.#children.delete(child)
     // A child killed while it rehearsed (SIGKILL, at any moment) leaves its socket file behind: its reaper removes it.
     if (child.rehearsal !== undefined) removeSocketFile(child.rehearsal)
     if (child.owner && child.id !== undefined) {
       this.#claims.delete(claimKey(child.owner, child.id))
-      child.owner.send({ op: 'exit', id: child.id, code, signal })
+      child.owner.send({ op: 'exit', id: child.id, code, signal, ...(child.stuck ? { reason: STUCK_AT_START } : {}) })
     }
     if (wasIdle) {
       if (child.pooled && !child.booted && child.generation === this.#generation && !this.#stopping)
-        this.#bootFailed(new Error(`a warm child exited while booting (${signal ? `killed by ${signal}` : `code ${String(code)}`})`))
+        this.#bootFailed(
+          new Error(
+            child.stuck ? `a warm child ${STUCK_AT_START}` : `a warm child exited while booting (${signal ? `killed by ${signal}` : `code ${String(code)}`})`,
+          ),
+        )
       this.#changed()
       this.#scheduleRefill()
     }

@@ -134,6 +134,8 @@ export interface ExitMessage {
   readonly id: string
   readonly code: number | null
   readonly signal: NodeJS.Signals | null
+  /** Why the forkserver ended it, when it did so itself (its runtime never started, say). */
+  readonly reason?: string
 }
 
 /** forkserver → owner: no process could be started for the actor `id`. */
