@@ -8,10 +8,15 @@
 
 import { register } from 'node:module'
 import { Socket } from 'node:net'
-import { Duplex, Writable } from 'node:stream'
+import { Duplex, Readable, Writable } from 'node:stream'
+import { Worker } from 'node:worker_threads'
+import type { WatchdogData, WatchdogMessage } from './channel-watchdog.js'
 import { EXIT_BAD_CONFIG, EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK, decodeConfig, type RemoteConfig } from './spawn-config.js'
 import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
-import { watchingHeartbeats } from './heartbeat.js'
+import { HeartbeatLostError, droppingHeartbeats } from './heartbeat.js'
+
+/** How much longer than the actor's own orphan teardown the watchdog waits before it kills the process, in ms. */
+const WATCHDOG_SLACK = 1000
 
 function fatal(code: number, reason: string): never {
   process.stderr.write(`${FATAL_LINE}${reason}\n`)
@@ -66,13 +71,26 @@ if (config.pathMap && config.pathMap.length > 0) register(new URL('./path-hooks.
 
 process.stderr.write(`${PID_LINE}${process.pid}\n`)
 
-const { runActor, exitAfterFlush } = await import('@harrow/core/child')
+const { runActor, exitAfterFlush, ORPHAN_TERMINATE_AFTER } = await import('@harrow/core/child')
 const { socketTransport } = await import('@harrow/core/backend')
-const input = new Socket({ fd: 0, readable: true, writable: false })
+
+// The parent's frames are read by a watchdog thread, which ends this process when the parent is gone even if the
+// actor's JavaScript is wedged (a lost session sends no signal to a command run without a pty).
+const input = new Readable({ read() {} })
+const watchdog = new Worker(new URL('./channel-watchdog.js', import.meta.url), {
+  workerData: { fd: 0, heartbeatTimeout: config.heartbeatTimeout, grace: ORPHAN_TERMINATE_AFTER + WATCHDOG_SLACK } satisfies WatchdogData,
+})
+watchdog.unref()
+watchdog.on('message', (message: WatchdogMessage) => {
+  if (message instanceof Uint8Array) input.push(message)
+  else if (message.lost === 'eof') input.push(null)
+  else input.destroy(new HeartbeatLostError(config.heartbeatTimeout))
+})
+watchdog.on('error', (error) => input.destroy(error))
 const channel = Duplex.from({ readable: input, writable: output })
 
 runActor({
-  transport: watchingHeartbeats(socketTransport(channel, { maxFrameSize: config.maxFrameSize }), config.heartbeatTimeout),
+  transport: droppingHeartbeats(socketTransport(channel, { maxFrameSize: config.maxFrameSize })),
   exit: (code) => exitAfterFlush(code, output),
   handleSignals: true,
 })

@@ -1,11 +1,12 @@
 /**
  * Heartbeats on the actor channel: an empty frame, which core's protocol never
- * sends. The parent sends one whenever it has sent nothing for a while; the
- * remote side drops them and treats a silence longer than its timeout as a
- * lost channel (a partition, where no EOF arrives).
+ * sends. The parent sends one whenever it has sent nothing for a while; on
+ * the remote host the channel watchdog treats a silence longer than the
+ * timeout as a lost channel (a partition, where no EOF arrives), and the
+ * actor drops them.
  */
 
-import type { Transport, TransportSink } from '@harrow/core/backend'
+import type { Transport } from '@harrow/core/backend'
 
 const EMPTY = new Uint8Array(0)
 
@@ -48,44 +49,18 @@ export class HeartbeatLostError extends Error {
   }
 }
 
-/** The remote side: `transport` without heartbeats, closed with a {@link HeartbeatLostError} after `timeout` ms of silence. */
-export function watchingHeartbeats(transport: Transport, timeout: number): Transport {
-  let closed = false
-  let heard = true
-  let timer: NodeJS.Timeout | undefined
-  let target: TransportSink | undefined
-  const close = (error?: Error): void => {
-    if (closed) return
-    closed = true
-    clearInterval(timer)
-    target?.close(error)
-  }
+/** The remote side: `transport` without the heartbeats (empty frames), which only the channel watchdog needs to hear. */
+export function droppingHeartbeats(transport: Transport): Transport {
   return {
-    send(frame) {
-      transport.send(frame)
-    },
+    send: (frame) => transport.send(frame),
     start(sink) {
-      target = sink
-      // Checked every half timeout: a silence of `timeout` is always noticed, one shorter than half of it never.
-      timer = setInterval(() => {
-        if (!heard) {
-          close(new HeartbeatLostError(timeout))
-          transport.close()
-        }
-        heard = false
-      }, timeout / 2)
-      timer.unref()
       transport.start({
         frame: (data) => {
-          heard = true
-          if (data.length > 0 && !closed) sink.frame(data)
+          if (data.length > 0) sink.frame(data)
         },
-        close: (error) => close(error),
+        close: (error) => sink.close(error),
       })
     },
-    close() {
-      clearInterval(timer)
-      transport.close()
-    },
+    close: () => transport.close(),
   }
 }

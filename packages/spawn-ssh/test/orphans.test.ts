@@ -15,6 +15,8 @@ const rootProgram = fileURLToPath(new URL('./fixtures/root.mjs', import.meta.url
 const unavailable = sshdUnavailable()
 /** EOF reaches the remote actor at once; it then gives its subtree ORPHAN_TERMINATE_AFTER (1 s) and exits: 2 s with slack. */
 const EOF_BOUND = 2000
+/** A wedged remote actor cannot leave by itself: its watchdog thread kills it ORPHAN_TERMINATE_AFTER + 1 s after EOF. */
+const WEDGED_BOUND = 4000
 
 type Pids = { remote: number; grandchild: number; client: number }
 
@@ -52,6 +54,19 @@ describe.skipIf(unavailable !== undefined)(`no orphans across hosts${unavailable
       expect([remote, grandchild, client].every(isAlive)).toBe(true)
       await root.kill()
       expect(await waitFor(() => ![remote, grandchild, client].some(isAlive), EOF_BOUND)).toBe(true)
+    } finally {
+      await root.kill()
+      for (const pid of [remote, grandchild, client]) if (isAlive(pid)) process.kill(pid, 'SIGKILL')
+    }
+  })
+
+  test('a root killed with SIGKILL while its remote actor is wedged: the actor is killed on its host, and the ssh client exits', async () => {
+    const root = await startRoot({ ...backend(), wedge: true })
+    const { remote, grandchild, client } = root.pids
+    try {
+      expect([remote, grandchild, client].every(isAlive)).toBe(true)
+      await root.kill()
+      expect(await waitFor(() => ![remote, grandchild, client].some(isAlive), WEDGED_BOUND)).toBe(true)
     } finally {
       await root.kill()
       for (const pid of [remote, grandchild, client]) if (isAlive(pid)) process.kill(pid, 'SIGKILL')
@@ -116,6 +131,32 @@ describe.skipIf(netnsReason !== undefined)(`a network partition${netnsReason ? `
       expect(await waitFor(() => !pids.some(isAlive), Math.max(0, started.at + heartbeatTimeout + EOF_BOUND - Date.now()))).toBe(true)
     } finally {
       netns.heal()
+    }
+  })
+
+  test('a wedged remote actor hears no heartbeat either: its watchdog thread kills it on its host', async () => {
+    const heartbeatTimeout = 2000
+    let pid = 0
+    const started = { at: 0 }
+    const failure = await withNursery(
+      async (nursery) => {
+        const ssh = { configFile: sshd.configFile, node: process.execPath, heartbeatTimeout }
+        const portal = await nursery.startActor('wedged-across', { enableModules: [tasks], backend: { host: sshd.host, ssh } })
+        pid = (await portal.run<{ pid: number }>(ref(tasks, 'whoami'))).pid
+        portal.run(ref(tasks, 'spin'), [600_000]).catch(() => {})
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        netns.partition()
+        started.at = Date.now()
+        await portal.run(ref(tasks, 'sleep'), [60_000])
+      },
+      { spawnMethod: 'ssh' },
+    ).catch((e: unknown) => e)
+    try {
+      expect(failure).toBeInstanceOf(ActorFailure)
+      expect(await waitFor(() => !isAlive(pid), Math.max(0, started.at + heartbeatTimeout + WEDGED_BOUND - Date.now()))).toBe(true)
+    } finally {
+      netns.heal()
+      if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGKILL')
     }
   })
 })
