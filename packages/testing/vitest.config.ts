@@ -5,13 +5,8 @@ import { sshdUnavailable } from '@harrow/spawn-ssh/test-sshd'
 const backends = (
   await spawnBackendProjects({
     include: ['test/conformance/**/*.test.ts'],
-    // 'ssh' runs against a loopback OpenSSH server that its global setup starts. Opt-in until its known failures
-    // (timing bounds a cold ssh session cannot meet on a loaded 2-core machine) are settled: skipped with the reason.
-    prerequisites: {
-      ssh: () =>
-        sshdUnavailable() ??
-        (process.env.HARROW_CONFORMANCE_SSH === '1' ? undefined : 'opt-in while its known failures are open: run with HARROW_CONFORMANCE_SSH=1'),
-    },
+    // 'ssh' runs against a loopback OpenSSH server that its global setup starts; without sshd it is skipped, saying why.
+    prerequisites: { ssh: sshdUnavailable },
   })
 ).map((project) =>
   project.test?.name === 'ssh' && project.test.provide?.harrowUnavailable === ''

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { PROTOCOL_VERSION } from '@harrow/core'
 import { closedTransport, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
 import { remoteCommand, sshPrefix, type ActorControl } from './command.js'
-import { sendingHeartbeats } from './heartbeat.js'
+import { parentChannel, type ChannelSignal } from './control-frames.js'
 import { HEARTBEAT_TIMEOUT, resolveSshOptions, type ResolvedSshOptions } from './options.js'
 import { mapPath, pathMapUrls } from './path-map.js'
 import { encodeConfig, type RemoteConfig } from './spawn-config.js'
@@ -73,13 +73,19 @@ export const sshBackend: SpawnBackend = {
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, windowsHide: true })
     const killControl = control === undefined ? undefined : { ...control, master: false }
     const runner = options.launcher ?? ((remote: string[]): string[] => [...sshPrefix(options, killControl), '--', remote.join(' ')])
-    const proc = new SshClientHandle(child, { host: options.host, node: argv[0] as string, entry, runner, isSsh: options.launcher === undefined })
-    if (!child.stdin || !child.stdout) return Promise.resolve({ proc, transport: closedTransport() })
-    // A parent that exits must not wait for the session: the actor sees EOF and leaves by itself.
-    const channel = Duplex.from({ readable: child.stdout, writable: child.stdin })
-    child.stdin.on('error', () => {})
+    const { stdin, stdout } = child
     const interval = (options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT) / 4
-    return Promise.resolve({ proc, transport: sendingHeartbeats(socketTransport(channel, { maxFrameSize: request.maxFrameSize }), interval) })
+    // A parent that exits must not wait for the session: the actor sees EOF and leaves by itself.
+    const transport = parentChannel(
+      stdin && stdout ? socketTransport(Duplex.from({ readable: stdout, writable: stdin }), { maxFrameSize: request.maxFrameSize }) : closedTransport(),
+      interval,
+    )
+    stdin?.on('error', () => {})
+    // Signals go on the channel while it is open (core closes it only once it is done with the actor).
+    const channelSignal = (signal: ChannelSignal): boolean => transport.signal(signal)
+    const isSsh = options.launcher === undefined
+    const proc = new SshClientHandle(child, { host: options.host, node: argv[0] as string, entry, runner, channelSignal, isSsh })
+    return Promise.resolve({ proc, transport })
   },
   infrastructurePids: sharedMasterPids,
   shutdown() {

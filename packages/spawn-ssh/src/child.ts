@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads'
 import type { WatchdogData, WatchdogMessage } from './channel-watchdog.js'
 import { EXIT_BAD_CONFIG, EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK, decodeConfig, type RemoteConfig } from './spawn-config.js'
 import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
-import { HeartbeatLostError, droppingHeartbeats } from './heartbeat.js'
+import { HeartbeatLostError, droppingControlFrames } from './control-frames.js'
 
 /** How much longer than the actor's own orphan teardown the watchdog waits before it kills the process, in ms. */
 const WATCHDOG_SLACK = 1000
@@ -78,7 +78,12 @@ const { socketTransport } = await import('@harrow/core/backend')
 // actor's JavaScript is wedged (a lost session sends no signal to a command run without a pty).
 const input = new Readable({ read() {} })
 const watchdog = new Worker(new URL('./channel-watchdog.js', import.meta.url), {
-  workerData: { fd: 0, heartbeatTimeout: config.heartbeatTimeout, grace: ORPHAN_TERMINATE_AFTER + WATCHDOG_SLACK } satisfies WatchdogData,
+  workerData: {
+    fd: 0,
+    heartbeatTimeout: config.heartbeatTimeout,
+    grace: ORPHAN_TERMINATE_AFTER + WATCHDOG_SLACK,
+    maxFrameSize: config.maxFrameSize,
+  } satisfies WatchdogData,
 })
 watchdog.unref()
 watchdog.on('message', (message: WatchdogMessage) => {
@@ -90,7 +95,7 @@ watchdog.on('error', (error) => input.destroy(error))
 const channel = Duplex.from({ readable: input, writable: output })
 
 runActor({
-  transport: droppingHeartbeats(socketTransport(channel, { maxFrameSize: config.maxFrameSize })),
+  transport: droppingControlFrames(socketTransport(channel, { maxFrameSize: config.maxFrameSize })),
   exit: (code) => exitAfterFlush(code, output),
   handleSignals: true,
 })

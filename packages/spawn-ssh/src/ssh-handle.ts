@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { ExitInfo, ProcHandle } from '@harrow/core/backend'
+import type { ChannelSignal } from './control-frames.js'
 import { EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK } from './spawn-config.js'
 
 /** How long a remote `kill` may take before the local client is killed anyway (the remote actor then goes by EOF or heartbeat), in ms. */
@@ -26,8 +27,10 @@ export interface SshHandleInit {
   readonly node: string
   /** The remote path of harrow's child entry, for messages. */
   readonly entry: string
-  /** Builds the command that runs an argv on the actor's host (for `kill`). */
+  /** Builds the command that runs an argv on the actor's host (for `kill`, when the channel is closed). */
   readonly runner: RemoteRunner
+  /** Sends a signal frame over the actor's channel; `false` once the channel is closed. */
+  readonly channelSignal: (signal: ChannelSignal) => boolean
   /** Whether the command is ssh (exit code 255 is then ssh's own failure). */
   readonly isSsh: boolean
 }
@@ -37,7 +40,7 @@ export interface SshHandleInit {
  * of its stderr: ssh's own one-line reason (exit 255), a missing node or
  * harrow on the host, or the remote entry's own reason.
  */
-export function explainExit(code: number | null, tail: readonly string[], init: Omit<SshHandleInit, 'runner'>): string | undefined {
+export function explainExit(code: number | null, tail: readonly string[], init: Pick<SshHandleInit, 'host' | 'node' | 'entry' | 'isSsh'>): string | undefined {
   const lines = tail.map((line) => line.trim()).filter((line) => line.length > 0)
   const last = lines.at(-1)
   const fatal = lines.findLast((line) => line.startsWith(FATAL_LINE))
@@ -57,9 +60,10 @@ export function explainExit(code: number | null, tail: readonly string[], init: 
 /**
  * Wraps the local ssh client. Its exit is the remote actor's (ssh exits with
  * the remote command's status); `terminate()` and `kill()` send SIGTERM and
- * SIGKILL to the remote pid through a second ssh command, then, for `kill()`,
- * end the local client if the remote kill has not ended it within
- * {@link REMOTE_KILL_BOUND}.
+ * SIGKILL as a signal frame on the actor's channel (its watchdog thread
+ * signals the process, wedged or not), or, once the channel is closed, to
+ * the remote pid through a second ssh command; `kill()` then ends the local
+ * client if the remote kill has not ended it within {@link REMOTE_KILL_BOUND}.
  */
 export class SshClientHandle implements ProcHandle {
   readonly #child: ChildProcess
@@ -122,13 +126,13 @@ export class SshClientHandle implements ProcHandle {
   terminate(): void {
     if (this.#exit) return
     this.#requested ??= 'SIGTERM'
-    this.#remoteSignal('TERM', () => this.#child.kill('SIGTERM'))
+    this.#remoteSignal('SIGTERM', () => this.#child.kill('SIGTERM'))
   }
 
   kill(): void {
     if (this.#exit) return
     this.#requested = 'SIGKILL'
-    this.#remoteSignal('KILL', () => this.#child.kill('SIGKILL'))
+    this.#remoteSignal('SIGKILL', () => this.#child.kill('SIGKILL'))
     // The remote kill ends the session; if it cannot (a partition), the local end goes and the remote one follows by heartbeat.
     setTimeout(() => this.#child.kill('SIGKILL'), REMOTE_KILL_BOUND).unref()
   }
@@ -151,11 +155,12 @@ export class SshClientHandle implements ProcHandle {
     process.stderr.write(`${line}\n`)
   }
 
-  #remoteSignal(signal: 'TERM' | 'KILL', fallback: () => void): void {
+  #remoteSignal(signal: ChannelSignal, fallback: () => void): void {
+    if (this.#init.channelSignal(signal)) return
     const pid = this.#remotePid
     // Before the actor said its pid there is nothing remote to signal yet: end the session, and the actor with it by EOF.
     if (pid === undefined) return fallback()
-    const [command, ...args] = this.#init.runner(['kill', `-${signal}`, String(pid)])
+    const [command, ...args] = this.#init.runner(['kill', `-${signal.slice(3)}`, String(pid)])
     if (command === undefined) return fallback()
     const killer = spawn(command, args, { stdio: 'ignore', windowsHide: true })
     this.#killers.add(killer)

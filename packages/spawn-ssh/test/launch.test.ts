@@ -81,7 +81,7 @@ describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailab
     expect(seen[0]?.some((arg) => arg.endsWith('/dist/child.js'))).toBe(true)
   })
 
-  test('a wedged actor started by a launcher is killed through the launcher too', async () => {
+  test('a wedged actor started by a launcher is killed through its channel, as over ssh', async () => {
     const launcher = (argv: string[]): string[] => ['sh', '-c', 'exec "$@"', 'launcher', ...argv]
     await withNursery(
       async (nursery) => {
