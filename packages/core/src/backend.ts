@@ -37,6 +37,7 @@ export { closedTransport, socketTransport, type SocketTransportOptions } from '.
 export { inheritedChannel, type InheritedChannel, type InheritedChannelOptions } from './wire/inherited-channel.js'
 export { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_FRAMES, FRAME_HEADER_BYTES, FrameDecoder } from './wire/frames.js'
 export { getTreeValue, setTreeValue } from './shared/tree-values.js'
+export { HOST_ENV } from './shared/realm.js'
 export { deferred, within, aborted, TIMED_OUT, type Deferred } from './shared/async.js'
 export { createLogger, type Logger } from './shared/log.js'
 export { normalizeModule } from './shared/ref.js'

@@ -25,6 +25,14 @@ describe('error boxing', () => {
     expect(atRoot.message).toBe('TypeError: deep (in actor grandchild → child)')
   })
 
+  test('a hop on another host is named with it, and keeps it when relayed', () => {
+    const far = { name: 'far', uid: 'f', host: 'hostB' }
+    const atRoot = unboxError(boxError(unboxError(boxError(new Error('there'), far)), child))
+    expect(atRoot.relayPath).toEqual([far, child])
+    expect(atRoot.message).toBe('Error: there (in actor far@hostB → child)')
+    expect(atRoot.stack).toContain('--- remote stack in far@hostB ---')
+  })
+
   test('values thrown that are not errors are boxed by type', () => {
     expect(unboxError(boxError('just a string', child))).toMatchObject({ boxedType: 'string', remoteMessage: 'just a string' })
     expect(unboxError(boxError(null, child))).toMatchObject({ boxedType: 'null' })

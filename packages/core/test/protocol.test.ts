@@ -9,6 +9,7 @@ describe('protocol', () => {
     expect(asChildMessage([Op.Hello, 1, 10, 0])).toEqual([Op.Hello, 1, 10, 0])
     expect(asChildMessage([Op.Return, 3, { any: 'value' }])[0]).toBe(Op.Return)
     expect(asChildMessage([Op.Error, 0, box])[0]).toBe(Op.Error)
+    expect(asChildMessage([Op.Error, 0, { ...box, relayPath: [{ name: 'a', uid: 'u', host: 'hostB' }] }])[0]).toBe(Op.Error)
     expect(asParentMessage([Op.Start, 1, TaskKind.Call, [1, 'file:///m.js', 'f'], []])[0]).toBe(Op.Start)
     expect(asParentMessage([Op.Start, 2, TaskKind.Call, 1, [3]])[0]).toBe(Op.Start)
     expect(asParentMessage([Op.CancelActor])[0]).toBe(Op.CancelActor)
@@ -22,6 +23,7 @@ describe('protocol', () => {
     ['a fractional call id', [Op.Yield, 1.5, 1]],
     ['a negative credit', [Op.Credit, 1, -4]],
     ['an error without a box', [Op.Error, 1, { message: 'x' }]],
+    ['a hop whose host is not a string', [Op.Error, 1, { ...box, src: { name: 'a', uid: 'u', host: 7 } }]],
     ['extra fields', [Op.Ready, 1]],
   ])('a child message with %s is malformed', (_, raw) => {
     expect(() => asChildMessage(raw)).toThrow(ProtocolError)

@@ -9,7 +9,7 @@ import { isAbsolute } from 'node:path'
 import { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { PROTOCOL_VERSION } from '@harrow/core'
-import { closedTransport, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
+import { HOST_ENV, closedTransport, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
 import { remoteCommand, sshPrefix, type ActorControl } from './command.js'
 import { parentChannel, type ChannelSignal } from './control-frames.js'
 import { HEARTBEAT_TIMEOUT, resolveSshOptions, type ResolvedSshOptions } from './options.js'
@@ -48,7 +48,8 @@ export function childCommand(request: SpawnRequest, options: ResolvedSshOptions,
     name: request.name,
     maxFrameSize: request.maxFrameSize,
     versions: { core: coreVersion(), ssh: SSH_PACKAGE_VERSION, protocol: PROTOCOL_VERSION },
-    env: remoteEnv(request.env),
+    // The host as the user named it (without `user@`): errors relayed from there name each hop's host by it.
+    env: { ...remoteEnv(request.env), [HOST_ENV]: options.host.slice(options.host.lastIndexOf('@') + 1) },
     ...(cwd === undefined ? {} : { cwd }),
     ...(pathMap.length === 0 ? {} : { pathMap }),
     // Only through ssh's remote shell are the session's fds rearranged (see remoteCommand); a launcher's command keeps fd 1.

@@ -41,6 +41,23 @@ describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailab
     )
   })
 
+  test("errors name each hop's host: the remote actor and its own children say where they run", async () => {
+    await withNursery(
+      async (nursery) => {
+        const portal = await nursery.startActor('remote', { enableModules: [tasks], backend: backend() })
+        const who = await portal.run<{ actor: { host?: string } }>(ref(tasks, 'whoami'))
+        expect(who.actor.host).toBe(sshd.host)
+        const direct = await portal.run(ref(tasks, 'boom')).catch((e: unknown) => e)
+        expect((direct as Error).message).toBe(`TypeError: boom on the remote host (in actor remote@${sshd.host})`)
+        const relayed = await portal.run(ref(tasks, 'grandchildBoom')).catch((e: unknown) => e)
+        expect(relayed).toBeInstanceOf(RemoteActorError)
+        expect((relayed as RemoteActorError).relayPath.map((hop) => hop.host)).toEqual([sshd.host, sshd.host])
+        expect((relayed as Error).message).toMatch(new RegExp(`in actor grandchild@${sshd.host} → remote@${sshd.host}\\)$`))
+      },
+      { spawnMethod: 'ssh' },
+    )
+  })
+
   test('enabled modules under a mapped root are imported from the remote root (pathMap)', async () => {
     const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
     const remoteRoot = mkdtempSync(join(tmpdir(), 'harrow-remote-root-'))

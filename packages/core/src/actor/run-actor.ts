@@ -13,7 +13,7 @@ import { ProtocolError } from '../shared/errors.js'
 import { debug, setLogLabel } from '../shared/log.js'
 import { Op, PROTOCOL_VERSION, asParentMessage, type ActorIdentity, type ChildMessage, type ParentMessage, type SpawnSpec } from '../wire/protocol.js'
 import { addSpawnMethodHint, setDefaultStartMethod } from '../shared/registry.js'
-import { runtime, type ActorInfo } from '../shared/realm.js'
+import { hostLabel, runtime, type ActorInfo } from '../shared/realm.js'
 import { ActorServer } from './serve.js'
 
 /** How long an orphaned actor gives its own children before killing them, in ms: the whole tree must be gone within 2 s. */
@@ -70,7 +70,8 @@ export function runActor(host: ActorHost): void {
 
   const boot = async (spec: SpawnSpec): Promise<void> => {
     const pid = process.pid
-    self = { ...spec.actor, pid, ...(threadId === 0 ? {} : { threadId }) }
+    const onHost = hostLabel()
+    self = { ...spec.actor, pid, ...(threadId === 0 ? {} : { threadId }), ...(onHost === undefined ? {} : { host: onHost }) }
     state.self = self
     state.parent = spec.parent
     state.terminateAfter = spec.terminateAfter
@@ -89,7 +90,14 @@ export function runActor(host: ActorHost): void {
       return
     }
     if (phase !== 'booting') return
-    const info: ActorInfo = { name: self.name, uid: self.uid, spawnMethod: self.spawnMethod, pid, ...(threadId === 0 ? {} : { threadId }) }
+    const info: ActorInfo = {
+      name: self.name,
+      uid: self.uid,
+      spawnMethod: self.spawnMethod,
+      pid,
+      ...(threadId === 0 ? {} : { threadId }),
+      ...(onHost === undefined ? {} : { host: onHost }),
+    }
     server = new ActorServer(channel, self, info, modules)
     phase = 'serving'
     channel.send([Op.Ready])

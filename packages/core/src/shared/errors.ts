@@ -6,6 +6,13 @@ export interface ActorId {
   readonly name: string
   /** The actor's unique id. */
   readonly uid: string
+  /** The host it runs on, as the backend that reached that host named it (`'ssh'`: the `host` option); absent on the root's host. */
+  readonly host?: string
+}
+
+/** How messages name an actor: `name`, or `name@host` for an actor on another host. */
+export function actorLabel(actor: ActorId): string {
+  return actor.host === undefined ? actor.name : `${actor.name}@${actor.host}`
 }
 
 const BRAND: unique symbol = Symbol.for('harrow.error') as never
@@ -68,8 +75,8 @@ export class RemoteActorError extends HarrowError {
   declare readonly fields: Readonly<Record<string, unknown>>
 
   constructor(init: RemoteErrorInit) {
-    const where = init.relayPath.map((a) => a.name).join(' → ')
-    super(`${init.boxedType}: ${init.remoteMessage} (in actor ${where || init.src.name})`, init.cause === undefined ? undefined : { cause: init.cause })
+    const where = init.relayPath.map(actorLabel).join(' → ')
+    super(`${init.boxedType}: ${init.remoteMessage} (in actor ${where || actorLabel(init.src)})`, init.cause === undefined ? undefined : { cause: init.cause })
     Object.defineProperties(this, {
       boxedType: { value: init.boxedType, enumerable: true },
       remoteMessage: { value: init.remoteMessage },
@@ -82,7 +89,7 @@ export class RemoteActorError extends HarrowError {
     // The local stack only shows harrow's dispatch code; the remote one is what a reader needs.
     if (init.remoteStack) {
       const frames = init.remoteStack.split('\n').filter((line) => /^\s+at /.test(line))
-      this.stack = `${this.name}: ${this.message}\n    --- remote stack in ${init.src.name} ---\n${frames.join('\n')}`
+      this.stack = `${this.name}: ${this.message}\n    --- remote stack in ${actorLabel(init.src)} ---\n${frames.join('\n')}`
     }
   }
 

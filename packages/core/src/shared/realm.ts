@@ -18,6 +18,19 @@ export interface ActorInfo {
   readonly pid?: number
   /** Its worker thread id, when it is a thread. */
   readonly threadId?: number
+  /** The host it runs on, when that is not the root's (see {@link HOST_ENV}). */
+  readonly host?: string
+}
+
+/**
+ * The environment variable that names the host this process's actors run on, set by a backend that starts actors
+ * on another host (`'ssh'`) and inherited by their local children: errors name each hop's host by it.
+ */
+export const HOST_ENV = 'HARROW_HOST'
+
+/** This process's host label, when a backend set one. */
+export function hostLabel(): string | undefined {
+  return process.env[HOST_ENV] || undefined
 }
 
 /** What a running remote task sees through `currentTask()`. */
@@ -91,7 +104,13 @@ export function selfIdentity(): ActorIdentity {
     spawnMethod: getStartMethod(),
     pid: process.pid,
     ...(threadId === 0 ? {} : { threadId }),
+    ...hostField(),
   })
+}
+
+function hostField(): { host?: string } {
+  const host = hostLabel()
+  return host === undefined ? {} : { host }
 }
 
 function info(identity: ActorIdentity): ActorInfo {
@@ -101,6 +120,7 @@ function info(identity: ActorIdentity): ActorInfo {
     spawnMethod: identity.spawnMethod,
     ...(identity.pid === undefined ? {} : { pid: identity.pid }),
     ...(identity.threadId === undefined ? {} : { threadId: identity.threadId }),
+    ...(identity.host === undefined ? {} : { host: identity.host }),
   }
 }
 

@@ -16,7 +16,7 @@ function userStack(stack: string | undefined): string {
 }
 
 function idOf(actor: ActorId): ActorId {
-  return { name: actor.name, uid: actor.uid }
+  return { name: actor.name, uid: actor.uid, ...(actor.host === undefined ? {} : { host: actor.host }) }
 }
 
 function sendableFields(error: object): Record<string, unknown> | undefined {

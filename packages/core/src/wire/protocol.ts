@@ -113,7 +113,9 @@ function isCid(x: unknown, allowZero = false): x is number {
 }
 
 function isActorId(x: unknown): x is ActorId {
-  return typeof x === 'object' && x !== null && typeof (x as ActorId).name === 'string' && typeof (x as ActorId).uid === 'string'
+  if (typeof x !== 'object' || x === null) return false
+  const id = x as ActorId
+  return typeof id.name === 'string' && typeof id.uid === 'string' && (id.host === undefined || typeof id.host === 'string')
 }
 
 function isBox(x: unknown, depth = 0): x is ErrorBox {
