@@ -43,7 +43,7 @@ const skip = list(values.skip)
 for (const id of [...only, ...skip]) if (!SCENARIOS.includes(id)) throw new Error(`unknown scenario '${id}': one of ${SCENARIOS.join(', ')}`)
 const selected = SCENARIOS.filter((id) => (only.length === 0 || only.includes(id)) && !skip.includes(id))
 
-for (const pkg of ['core', 'spawn-process', 'spawn-worker', 'spawn-forkserver']) {
+for (const pkg of ['core', 'spawn-process', 'spawn-worker', 'spawn-forkserver', 'spawn-ssh']) {
   if (!existsSync(join(ROOT, 'packages', pkg, 'dist', 'index.js'))) {
     console.error(`packages/${pkg} is not built: run \`pnpm build\` first (\`pnpm bench\` from the root does).`)
     process.exit(1)

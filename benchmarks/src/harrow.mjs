@@ -2,6 +2,7 @@
 import { openNursery, ref } from '@harrow/core'
 import '@harrow/spawn-forkserver'
 import '@harrow/spawn-process'
+import '@harrow/spawn-ssh'
 import '@harrow/spawn-worker'
 
 export const TASKS = new URL('./fixtures/tasks.mjs', import.meta.url)
@@ -10,11 +11,12 @@ const ticks = ref(TASKS, 'ticks')
 
 /**
  * One daemon actor on `spawnMethod` serving fixtures/tasks.mjs, with `call`, `inflight`, `stream` and `close`.
- * @param {'process' | 'worker' | 'forkserver'} spawnMethod
+ * @param {'process' | 'worker' | 'forkserver' | 'ssh'} spawnMethod
+ * @param {import('@harrow/core').ActorOptions} [options] more actor options (`backend` for ssh)
  */
-export async function harrowActor(spawnMethod) {
+export async function harrowActor(spawnMethod, options = {}) {
   const nursery = await openNursery({ spawnMethod })
-  const portal = await nursery.startActor(`bench-${spawnMethod}`, { enableModules: [TASKS] })
+  const portal = await nursery.startActor(`bench-${spawnMethod}`, { enableModules: [TASKS], ...options })
   const call = (a, b) => portal.run(add, [a, b])
   return {
     actor: portal.actor,

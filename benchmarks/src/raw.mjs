@@ -1,10 +1,12 @@
 /**
  * The parent's side of the bare baselines: a bare child process serving length-prefixed msgpackr frames on an
- * inherited socketpair (fixtures/bare-child.mjs), and a bare worker on a MessagePort (fixtures/bare-worker.mjs).
- * Each offers what the scenarios time: one call, `n` calls in flight, and a stream of `n` small messages.
+ * inherited socketpair or over an ssh session (fixtures/bare-child.mjs), and a bare worker on a MessagePort
+ * (fixtures/bare-worker.mjs). Each offers what the scenarios time: one call, `n` calls in flight, and a stream of
+ * `n` small messages.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { Duplex } from 'node:stream'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { channelCodec, unbatch } from './fixtures/codec.mjs'
 import { FrameReader, frame } from './fixtures/frames.mjs'
@@ -36,9 +38,45 @@ export async function bareChild(mode) {
   }
 }
 
+/**
+ * `ssh <sshArgs> -- exec node bare-child.mjs <mode> split 3>&1 1>&2`: the bare child on the far end of an ssh
+ * session, its channel the session's stdin and stdout as a harrow ssh actor's is. Resolves once its first byte
+ * arrived; `elapsed` is the time from `spawn()` to that byte, in ms.
+ * @param {'first-byte' | 'serve'} mode
+ * @param {string[]} sshArgs ssh and its arguments up to and including the host
+ */
+export async function bareSshChild(mode, sshArgs) {
+  const started = performance.now()
+  const [file, ...args] = sshArgs
+  const remote = `exec ${process.execPath} ${BARE_CHILD.pathname} ${mode} split 3>&1 1>&2`
+  const child = spawn(file, [...args, '--', remote], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const exited = once(child, 'exit')
+  await once(child.stdout, 'data')
+  const channel = Duplex.from({ readable: child.stdout, writable: child.stdin })
+  const elapsed = performance.now() - started
+  return {
+    child,
+    channel,
+    elapsed,
+    /** End the session's input (the child exits at EOF) and wait until the ssh client exits. */
+    async close() {
+      child.stdin.end()
+      if (child.exitCode === null && child.signalCode === null) await exited
+    },
+  }
+}
+
 /** A bare child serving msgpackr frames: `call`, `inflight`, `stream`, `close`. Frames written in one tick go in one write. */
 export async function rawPipe() {
-  const { child, channel, close } = await bareChild('serve')
+  return rawServe(await bareChild('serve'))
+}
+
+/** {@link rawPipe} over an ssh session: the bare child runs at the other end of `sshArgs`. */
+export async function rawSsh(sshArgs) {
+  return rawServe(await bareSshChild('serve', sshArgs))
+}
+
+async function rawServe({ child, channel, close }) {
   const { encode, decode } = channelCodec()
   const reader = new FrameReader()
   const waiting = new Map()

@@ -162,6 +162,11 @@ export function evaluateTargets(results) {
   ratioTarget("worker pool: batch wall time p50 ≤ 1.05x piscina's (cold pools, terser)", ['pool', 'batch:harrow-worker'], ['pool', 'batch:piscina'], 1.05)
   ratioTarget("worker pool: time to first result p50 ≤ 1.05x piscina's (cold pools, terser)", ['pool', 'first:harrow-worker'], ['pool', 'first:piscina'], 1.05)
   ratioTarget("worker pool: warm batch wall time p50 ≤ 1.05x piscina's (terser)", ['pool', 'warm:harrow-worker'], ['pool', 'warm:piscina'], 1.05)
+
+  // Issue #14: actors on another host, against the bare primitive over the same loopback sshd.
+  ratioTarget('ssh spawn-to-first-call p50 ≤ 1.2x a bare `ssh host -- node` (a connection each)', ['ssh', 'spawn:ssh'], ['ssh', 'spawn:bare-ssh'], 1.2)
+  ratioTarget('ssh call round trip p50 ≤ 1.3x raw msgpackr frames over an ssh session', ['ssh', 'call:ssh'], ['ssh', 'call:raw-ssh'], 1.3)
+  ratioTarget('ssh stream of small messages: time p50 ≤ 1.3x raw frames over an ssh session', ['ssh', 'stream:ssh'], ['ssh', 'stream:raw-ssh'], 1.3)
   return out
 }
 

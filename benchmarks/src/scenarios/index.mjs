@@ -1,5 +1,17 @@
 /** Every scenario of `pnpm bench`, in the order they run and appear in BENCHMARKS.md. */
-export const SCENARIOS = ['spawn', 'call-worker', 'call-process', 'inflight', 'stream', 'teardown', 'memory', 'parent-memory', 'forkserver-burst', 'pool']
+export const SCENARIOS = [
+  'spawn',
+  'call-worker',
+  'call-process',
+  'inflight',
+  'stream',
+  'teardown',
+  'memory',
+  'parent-memory',
+  'forkserver-burst',
+  'pool',
+  'ssh',
+]
 
 /** Load one scenario module's default export. */
 export async function loadScenario(id) {

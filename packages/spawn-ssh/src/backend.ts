@@ -5,7 +5,7 @@
  */
 
 import { spawn } from 'node:child_process'
-import { isAbsolute } from 'node:path'
+import { basename, isAbsolute } from 'node:path'
 import { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { PROTOCOL_VERSION } from '@harrow/core'
@@ -58,7 +58,11 @@ export function childCommand(request: SpawnRequest, options: ResolvedSshOptions,
   }
   // Node flags travel (children inherit the parent's by default); absolute paths in them are mapped like modules.
   const execArgv = request.execArgv.map((arg) => (isAbsolute(arg) ? mapPath(arg, pathMap) : arg))
-  const argv = [options.node ?? 'node', ...execArgv, entry, encodeConfig(config)]
+  // An actor's execPath names the executable on the remote host, as `ssh.node` does (and wins over it).
+  const node = request.execPath === undefined ? (options.node ?? 'node') : mapPath(request.execPath, pathMap)
+  // Deno runs a script as `deno run -A script`; its child_process adds that only for its own executable.
+  const flags = /^deno$/.test(basename(node)) && execArgv[0] !== 'run' ? ['run', '-A', ...execArgv] : execArgv
+  const argv = [node, ...flags, entry, encodeConfig(config)]
   return { argv, command: remoteCommand(options, argv, control, cwd), entry }
 }
 

@@ -9,9 +9,8 @@
  * still runs `grace` ms later, this thread kills it.
  */
 
-import { Socket } from 'node:net'
 import { parentPort, workerData } from 'node:worker_threads'
-import { FrameDecoder } from '@harrow/core/backend'
+import { FrameDecoder, inheritedChannel } from '@harrow/core/backend'
 import { frameSignal } from './control-frames.js'
 
 /** What the actor's main thread starts this thread with. */
@@ -35,7 +34,7 @@ const { fd, heartbeatTimeout, grace, maxFrameSize } = workerData as WatchdogData
 
 let lost = false
 let heard = true
-const input = new Socket({ fd, readable: true, writable: false })
+const input = inheritedChannel(fd, { writable: false })
 // Frames are read here only to find signal frames; the actor decodes them all again. After a framing error (which the
 // actor reports to its parent) there is nothing left to find.
 let frames: FrameDecoder | undefined = new FrameDecoder(maxFrameSize)

@@ -7,7 +7,6 @@
  */
 
 import { register } from 'node:module'
-import { Socket } from 'node:net'
 import { Duplex, Readable, Writable } from 'node:stream'
 import { Worker } from 'node:worker_threads'
 import type { WatchdogData, WatchdogMessage } from './channel-watchdog.js'
@@ -32,7 +31,6 @@ try {
 
 // The channel's fd carries frames only. The actor's stdout travels on stderr, each chunk marked, and the parent puts it
 // back on its own stdout.
-const output = new Socket({ fd: config.channelFd ?? 1, readable: false, writable: true })
 const stdout = new Writable({
   write(chunk: Buffer, _encoding, done) {
     if (chunk.length === 0) return done()
@@ -72,7 +70,8 @@ if (config.pathMap && config.pathMap.length > 0) register(new URL('./path-hooks.
 process.stderr.write(`${PID_LINE}${process.pid}\n`)
 
 const { runActor, exitAfterFlush, ORPHAN_TERMINATE_AFTER } = await import('@harrow/core/child')
-const { socketTransport } = await import('@harrow/core/backend')
+const { inheritedChannel, socketTransport } = await import('@harrow/core/backend')
+const output = inheritedChannel(config.channelFd ?? 1, { readable: false })
 
 // The parent's frames are read by a watchdog thread, which ends this process when the parent is gone even if the
 // actor's JavaScript is wedged (a lost session sends no signal to a command run without a pty).
@@ -85,7 +84,8 @@ const watchdog = new Worker(new URL('./channel-watchdog.js', import.meta.url), {
     maxFrameSize: config.maxFrameSize,
   } satisfies WatchdogData,
 })
-watchdog.unref()
+// Not unreferenced: the watchdog, reading the channel, is what keeps this process alive (on Bun the channel's `fs`
+// streams do not); the actor leaves through `exit`, which ends the thread too.
 watchdog.on('message', (message: WatchdogMessage) => {
   if (message instanceof Uint8Array) input.push(message)
   else if (message.lost === 'eof') input.push(null)

@@ -6,6 +6,8 @@ import { Duplex } from 'node:stream'
 
 /** Options of {@link inheritedChannel}. */
 export interface InheritedChannelOptions {
+  /** Whether this side reads from the channel. @default true */
+  readonly readable?: boolean
   /** Whether this side writes to the channel. @default true */
   readonly writable?: boolean
 }
@@ -27,12 +29,15 @@ export type InheritedChannel = Duplex & {
  * streams, which every runtime supports on a socket.
  */
 export function inheritedChannel(fd: number, options: InheritedChannelOptions = {}): InheritedChannel {
+  const readable = options.readable ?? true
   const writable = options.writable ?? true
-  const socket = new Socket({ fd, readable: true, writable })
-  if (!socket.pending) return socket
+  const socket = new Socket({ fd, readable, writable })
+  // Bun's socket stays pending on the descriptor yet writes through it (checked on Bun 1.4, where `fs` writes to an
+  // ssh session's socket fail with EINVAL): only a channel that reads needs the fallback.
+  if (!socket.pending || !readable) return socket
   // Destroying a socket that never adopted the descriptor leaves the descriptor open (checked on Bun 1.4).
   socket.destroy()
-  return new FdChannel(fd, writable)
+  return new FdChannel(fd, readable, writable)
 }
 
 /**
@@ -41,18 +46,18 @@ export function inheritedChannel(fd: number, options: InheritedChannelOptions = 
  * it closes when the process exits, which is what ends every child's channel.
  */
 class FdChannel extends Duplex {
-  readonly #reader: ReadStream
+  readonly #reader: ReadStream | undefined
   readonly #writer: WriteStream | undefined
 
-  constructor(fd: number, writable: boolean) {
-    super({ allowHalfOpen: false, ...(writable ? {} : { writable: false }) })
-    this.#reader = createReadStream('', { fd, autoClose: false })
+  constructor(fd: number, readable: boolean, writable: boolean) {
+    super({ allowHalfOpen: !readable, ...(readable ? {} : { readable: false }), ...(writable ? {} : { writable: false }) })
+    this.#reader = readable ? createReadStream('', { fd, autoClose: false }) : undefined
     this.#writer = writable ? createWriteStream('', { fd, autoClose: false }) : undefined
-    this.#reader.on('data', (chunk) => {
-      if (!this.push(chunk)) this.#reader.pause()
+    this.#reader?.on('data', (chunk) => {
+      if (!this.push(chunk)) this.#reader?.pause()
     })
-    this.#reader.on('end', () => this.push(null))
-    this.#reader.on('error', (error) => this.destroy(error))
+    this.#reader?.on('end', () => this.push(null))
+    this.#reader?.on('error', (error) => this.destroy(error))
     this.#writer?.on('error', (error) => this.destroy(error))
   }
 
@@ -60,7 +65,7 @@ class FdChannel extends Duplex {
   unref(): void {}
 
   override _read(): void {
-    this.#reader.resume()
+    this.#reader?.resume()
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -74,7 +79,7 @@ class FdChannel extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.#reader.destroy()
+    this.#reader?.destroy()
     this.#writer?.destroy()
     callback(error)
   }

@@ -8,8 +8,10 @@ import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { SSH_DEFAULTS_ENV } from '@harrow/spawn-ssh'
+import { sshdUnavailable, startSshd, type TestSshd } from '@harrow/spawn-ssh/test-sshd'
 import { isAlive, processGroup, rootPrograms, waitFor } from '@harrow/testing'
-import { describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 const run = promisify(execFile)
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url))
@@ -57,9 +59,14 @@ function killGroup(pgid: number | undefined): void {
 }
 
 /** Start a root program in its own process group and read the first line it prints. */
-async function startRoot(name: string, program: string, row: BackendRow): Promise<{ root: ReturnType<typeof spawn>; pids: number[]; stderr: () => string }> {
+async function startRoot(
+  name: string,
+  program: string,
+  row: BackendRow,
+  env: NodeJS.ProcessEnv,
+): Promise<{ root: ReturnType<typeof spawn>; pids: number[]; stderr: () => string }> {
   const [file, args] = command(name, program, [row.key, ...(row.entry ? [row.entry] : [])])
-  const root = spawn(file, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const root = spawn(file, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env })
   let err = ''
   root.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
   let out = ''
@@ -91,17 +98,35 @@ describe('harrow backends --json', () => {
   })
 })
 
-/** Backends whose actors run on another host: the runtime run has none to give them. */
+/** Backends whose actors run on another host: here, a loopback sshd the run starts. */
 const NEEDS_A_HOST = new Set(['ssh'])
+const noSshd = sshdUnavailable()
+
+let sshd: TestSshd | undefined
+beforeAll(async () => {
+  if (noSshd === undefined) sshd = await startSshd({ alias: 'harrow-runtimes' })
+})
+afterAll(async () => {
+  await sshd?.stop()
+})
+
+/**
+ * The environment of a root program on `row`'s backend. An ssh actor of a Bun or Deno root runs on this Node on the
+ * "other host" (this machine, through the loopback sshd): what runs on the runtime under test is the root and its
+ * ssh backend.
+ */
+function rootEnv(row: BackendRow): NodeJS.ProcessEnv {
+  if (!NEEDS_A_HOST.has(row.key) || sshd === undefined) return process.env
+  return { ...process.env, [SSH_DEFAULTS_ENV]: JSON.stringify({ host: sshd.host, configFile: sshd.configFile, node: process.execPath }) }
+}
 
 for (const name of rootRuntimes) {
   describe(`roots on ${name}`, async () => {
     const rows = await backends(name)
     const supported = rows.filter((row) => row.supported)
-    // A backend that reaches another host needs one to run a root program against: listed, and not run here.
-    const local = supported.filter((row) => !NEEDS_A_HOST.has(row.key))
-    for (const row of supported.filter((r) => NEEDS_A_HOST.has(r.key))) {
-      test.skip(`${row.key}: the core scenarios (skipped: it needs a remote host, which this run does not start)`, () => {})
+    const runnable = supported.filter((row) => !NEEDS_A_HOST.has(row.key) || noSshd === undefined)
+    for (const row of supported.filter((r) => !runnable.includes(r))) {
+      test.skip(`${row.key}: the core scenarios (skipped: it needs a host to reach, and ${noSshd ?? ''})`, () => {})
     }
 
     test('the registry reports a reason for every backend it does not support, and supports at least one', () => {
@@ -109,37 +134,40 @@ for (const name of rootRuntimes) {
       for (const row of rows.filter((r) => !r.supported)) expect(row.reason?.trim()).toBeTruthy()
     })
 
-    describe.each(local.map((row) => [row.key, row] as const))('%s', (_key, row) => {
+    describe.each(runnable.map((row) => [row.key, row] as const))('%s', (_key, row) => {
       test('calls, streams, contexts, remote errors, the kill ladder on a wedged actor and boot death', async () => {
         const [file, args] = command(name, rootPrograms.scenarios, [row.key, ...(row.entry ? [row.entry] : [])])
-        const { stdout } = await run(file, args, { cwd: packageRoot, timeout: 100_000 })
+        const { stdout } = await run(file, args, { cwd: packageRoot, timeout: 100_000, env: rootEnv(row) })
         const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { runtime: string; results: Record<string, string> }
         expect(report.runtime.startsWith(name)).toBe(true)
         expect(report.results).toEqual({ calls: 'ok', streams: 'ok', contexts: 'ok', remoteErrors: 'ok', wedgedCancel: 'ok', bootDeath: 'ok' })
       })
 
       test('a root killed with SIGKILL leaves no actor behind', async () => {
-        const { root, pids } = await startRoot(name, rootPrograms.tree, row)
+        const { root, pids } = await startRoot(name, rootPrograms.tree, row, rootEnv(row))
         try {
           expect(pids).toHaveLength(4)
           root.kill('SIGKILL')
-          expect(await waitFor(() => processGroup(root.pid as number).length === 0, TEARDOWN_BOUND)).toBe(true)
-          if (row.key !== 'worker') expect(pids.filter(isAlive)).toEqual([])
+          // Thread ids are not pids: a worker tree is gone with its root's process group.
+          const actors = row.key === 'worker' ? [] : pids
+          expect(await waitFor(() => processGroup(root.pid as number).length === 0 && !actors.some(isAlive), TEARDOWN_BOUND)).toBe(true)
+          expect(actors.filter(isAlive)).toEqual([])
         } finally {
           killGroup(root.pid)
         }
       })
 
       test('Ctrl-C tears the tree down and exits 130 without a stack trace', async () => {
-        const { root, pids, stderr } = await startRoot(name, rootPrograms.interrupt, row)
+        const { root, pids, stderr } = await startRoot(name, rootPrograms.interrupt, row, rootEnv(row))
         try {
           expect(pids).toHaveLength(4)
           const exited = once(root, 'exit') as Promise<[number | null, string | null]>
           process.kill(-(root.pid as number), 'SIGINT')
           const [code, signal] = await exited
           expect({ code, signal }).toEqual({ code: 130, signal: null })
-          expect(await waitFor(() => processGroup(root.pid as number).length === 0, TEARDOWN_BOUND)).toBe(true)
-          if (row.key !== 'worker') expect(pids.filter(isAlive)).toEqual([])
+          const actors = row.key === 'worker' ? [] : pids
+          expect(await waitFor(() => processGroup(root.pid as number).length === 0 && !actors.some(isAlive), TEARDOWN_BOUND)).toBe(true)
+          expect(actors.filter(isAlive)).toEqual([])
           expect(stderr()).toBe('')
         } finally {
           killGroup(root.pid)

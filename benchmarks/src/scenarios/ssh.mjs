@@ -1,0 +1,159 @@
+/**
+ * Actors on another host: the `'ssh'` backend beside the bare primitive it builds on, on a loopback OpenSSH server
+ * of the run's own (@harrow/spawn-ssh/test-sshd). Spawn to first call against a bare `ssh host -- node` to its
+ * first byte, each on a connection of its own and on a shared one (ControlMaster); call round trips and stream
+ * throughput against raw length-prefixed msgpackr frames over an ssh session to a bare child.
+ */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { openNursery, ref } from '@harrow/core'
+import { sshdUnavailable, startSshd } from '@harrow/spawn-ssh/test-sshd'
+import { harrowActor, harrowLabel, TASKS } from '../harrow.mjs'
+import { bareSshChild, rawSsh } from '../raw.mjs'
+import { row, sleep } from '../stats.mjs'
+import { callRounds } from './call-worker.mjs'
+
+const add = ref(TASKS, 'add')
+
+/** ssh and its arguments up to the host, as harrow runs it (no prompt, the run's own config and keys). */
+function sshArgs(sshd, ...options) {
+  return ['ssh', '-T', '-e', 'none', '-o', 'BatchMode=yes', '-F', sshd.configFile, ...options.flatMap((o) => ['-o', o]), sshd.host]
+}
+
+/** A master connection at `path` for the bare shared-connection contender; resolves once it accepts sessions. */
+async function startMaster(sshd, path) {
+  const master = spawn('ssh', [...sshArgs(sshd, 'ControlMaster=yes', `ControlPath=${path}`).slice(1, -1), '-N', sshd.host], { stdio: 'ignore' })
+  for (let i = 0; i < 200; i++) {
+    const check = spawn('ssh', ['-F', sshd.configFile, '-S', path, '-O', 'check', sshd.host], { stdio: 'ignore' })
+    const [code] = await once(check, 'exit')
+    if (code === 0) return master
+    await sleep(25)
+  }
+  master.kill()
+  throw new Error('the ssh master connection did not come up')
+}
+
+async function harrowOnce(backend) {
+  const nursery = await openNursery({ spawnMethod: 'ssh' })
+  try {
+    const started = performance.now()
+    const portal = await nursery.startActor('bench', { enableModules: [TASKS], backend })
+    await portal.run(add, [1, 2])
+    return performance.now() - started
+  } finally {
+    await nursery.close()
+  }
+}
+
+async function bareOnce(args) {
+  const child = await bareSshChild('first-byte', args)
+  await child.close()
+  return child.elapsed
+}
+
+async function spawnCase(sshd, quick) {
+  const runs = quick ? 4 : 30
+  const warmup = quick ? 1 : 3
+  const own = { host: sshd.host, ssh: { configFile: sshd.configFile, node: process.execPath } }
+  const shared = { host: sshd.host, ssh: { ...own.ssh, shareConnection: true } }
+  const controlPath = join(sshd.dir, 'bench-master')
+  const master = await startMaster(sshd, controlPath)
+  const contenders = [
+    { id: 'spawn:bare-ssh', label: 'bare `ssh host -- node` to first byte, a connection of its own', once: () => bareOnce(sshArgs(sshd)) },
+    {
+      id: 'spawn:ssh',
+      label: harrowLabel('ssh', '(a connection of its own): `startActor` + first `run`'),
+      once: () => harrowOnce(own),
+      baseline: 'spawn:bare-ssh',
+    },
+    {
+      id: 'spawn:bare-ssh-shared',
+      label: 'bare `ssh host -- node` to first byte over a master connection',
+      once: () => bareOnce(sshArgs(sshd, `ControlPath=${controlPath}`)),
+    },
+    {
+      id: 'spawn:ssh-shared',
+      label: harrowLabel('ssh', '(`shareConnection`, master up): `startActor` + first `run`'),
+      once: () => harrowOnce(shared),
+      baseline: 'spawn:bare-ssh-shared',
+    },
+  ]
+  const samples = Object.fromEntries(contenders.map((c) => [c.id, []]))
+  try {
+    for (let i = 0; i < warmup + runs; i++) {
+      for (let k = 0; k < contenders.length; k++) {
+        const contender = contenders[(i + k) % contenders.length]
+        await sleep(10)
+        const elapsed = await contender.once()
+        if (i >= warmup) samples[contender.id].push(elapsed)
+      }
+    }
+  } finally {
+    master.kill()
+  }
+  return { rows: contenders.map((c) => row(c.id, c.label, samples[c.id], { per: 1, baseline: c.baseline })) }
+}
+
+async function transportCase(sshd, quick) {
+  const backend = { host: sshd.host, ssh: { configFile: sshd.configFile, node: process.execPath } }
+  const calls = await callRounds(
+    [
+      { id: 'call:raw-ssh', label: 'raw msgpackr ping-pong over an ssh session', open: () => rawSsh(sshArgs(sshd)) },
+      { id: 'call:ssh', label: harrowLabel('ssh', '`portal.run`'), open: () => harrowActor('ssh', { backend }), baseline: 'call:raw-ssh' },
+    ],
+    { runs: quick ? 1000 : 10_000, rounds: quick ? 4 : 10, warmup: 500, placements: quick ? 1 : 3 },
+  )
+  const n = quick ? 50_000 : 300_000
+  const runs = quick ? 3 : 8
+  const streams = [
+    {
+      id: 'stream:raw-ssh',
+      label: `raw ssh session, batches of 1,024 length-prefixed frames, n = ${n.toLocaleString('en')}`,
+      open: () => rawSsh(sshArgs(sshd)),
+    },
+    {
+      id: 'stream:ssh',
+      label: `${harrowLabel('ssh', '`portal.stream`')}, n = ${n.toLocaleString('en')}`,
+      open: () => harrowActor('ssh', { backend }),
+      baseline: 'stream:raw-ssh',
+    },
+  ]
+  const samples = Object.fromEntries(streams.map((c) => [c.id, []]))
+  const open = []
+  try {
+    for (const contender of streams) open.push({ ...contender, client: await contender.open() })
+    for (let i = 0; i < 1 + runs; i++) {
+      for (const { id, client } of open) {
+        const started = performance.now()
+        const count = await client.stream(n)
+        if (count !== n) throw new Error(`${id}: ${count} of ${n} messages`)
+        if (i >= 1) samples[id].push(performance.now() - started)
+      }
+    }
+  } finally {
+    for (const { client } of open) await client.close()
+  }
+  return { rows: [...calls, ...streams.map((c) => row(c.id, c.label, samples[c.id], { per: n, baseline: c.baseline }))] }
+}
+
+export default {
+  id: 'ssh',
+  title: 'Actors on another host: ssh',
+  how: "On a loopback OpenSSH server started for the run (its own config, keys and known_hosts), the remote node being this one. Spawn to first call: each sample starts one ssh actor and ends at the result of its first call, beside a bare `ssh host -- exec node child` to its first byte; on a connection of its own (a full handshake each time) and over a master connection that is already up (harrow's `shareConnection`, a bare `ControlPath`); samples rotate between the contenders, teardown untimed. Call round trips: one `add(1, 2)` at a time, in rounds alternating with raw length-prefixed msgpackr frames over an ssh session to a bare child. Stream throughput: n small messages, as in the stream table, against the bare child writing batches of frames to the session.",
+  cases: () => {
+    const skip = sshdUnavailable()
+    return [
+      { id: 'spawn', label: 'spawn to first call', ...(skip ? { skip: `skipped: ${skip}` } : {}) },
+      { id: 'transport', label: 'calls and streams', ...(skip ? { skip: `skipped: ${skip}` } : {}) },
+    ]
+  },
+  async run({ quick, caseId }) {
+    const sshd = await startSshd({ alias: 'harrow-bench' })
+    try {
+      return caseId === 'spawn' ? await spawnCase(sshd, quick) : await transportCase(sshd, quick)
+    } finally {
+      await sshd.stop()
+    }
+  },
+}
