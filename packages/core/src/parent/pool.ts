@@ -3,13 +3,14 @@
 import { availableParallelism } from 'node:os'
 import { deferred, type Deferred } from '../shared/async.js'
 import { ActorCancelledError, ActorPoolError, HarrowError, PoolQueueFullError } from '../shared/errors.js'
-import { normalizeModule, type FnRef } from '../shared/ref.js'
+import { normalizeModule, type AnyFunction, type FnRef } from '../shared/ref.js'
 import { Queue } from '../wire/queue.js'
 import { assertSendable } from '../wire/sendable.js'
 import { callTarget } from './call-target.js'
 import type { ActorOptions } from './nursery.js'
 import type { CallOptions, Portal } from './portal.js'
 import { PoolBoundCall, PoolStream, type PoolRemote, type StreamJob } from './pool-stream.js'
+import type { StreamItem, TypedCallArgs } from './remote-types.js'
 import type { ActorHandle } from './spawn.js'
 
 /** How a pool replaces crashed members. */
@@ -233,7 +234,8 @@ export class ActorPool implements AsyncDisposable {
 
   /**
    * Call an exported function on a member and resolve with what it returns.
-   * `signal` withdraws a queued call before it reaches a member, and cancels
+   * With a typed ref (see `refs()`), arguments and result are the export's,
+   * as with `portal.run`. `signal` withdraws a queued call before it reaches a member, and cancels
    * a running one as `portal.run` does.
    *
    * @throws TypeError (as a rejection) when `args` hold something that cannot be sent.
@@ -242,7 +244,10 @@ export class ActorPool implements AsyncDisposable {
    * @throws ActorCancelledError when the pool closes without draining, or its nursery cancels, first.
    * @throws HarrowError when the pool is closed; ActorPoolError once it failed.
    */
-  run<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): Promise<T> {
+  run<T = unknown>(fn: FnRef, args?: readonly unknown[], options?: CallOptions): Promise<T>
+  run<F extends AnyFunction>(fn: FnRef<F>, ...rest: TypedCallArgs<F, CallOptions>): Promise<Awaited<ReturnType<F>>>
+  run(fn: FnRef<unknown>, callArgs: unknown = [], options: CallOptions = {}): Promise<unknown> {
+    const args = callArgs as readonly unknown[]
     let target: FnRef
     try {
       target = callTarget(fn, args)
@@ -251,10 +256,10 @@ export class ActorPool implements AsyncDisposable {
     }
     const { signal } = options
     if (signal?.aborted) return Promise.reject(queuedCancelled(signal))
-    const outcome = deferred<T>()
+    const outcome = deferred<unknown>()
     this.#submit({
       begin: (portal, release) => {
-        portal.run<T>(target, args, options).then(
+        portal.run(target, args, options).then(
           (value) => {
             release(true)
             outcome.resolve(value)
@@ -280,9 +285,12 @@ export class ActorPool implements AsyncDisposable {
    *
    * @throws TypeError at once when `args` hold something that cannot be sent.
    */
-  stream<T = unknown>(fn: FnRef, args: readonly unknown[] = [], options: CallOptions = {}): PoolStream<T> {
+  stream<T = unknown>(fn: FnRef, args?: readonly unknown[], options?: CallOptions): PoolStream<T>
+  stream<F extends AnyFunction>(fn: FnRef<F>, ...rest: TypedCallArgs<F, CallOptions>): PoolStream<StreamItem<F>>
+  stream(fn: FnRef<unknown>, callArgs: unknown = [], options: CallOptions = {}): PoolStream<unknown> {
+    const args = callArgs as readonly unknown[]
     const target = callTarget(fn, args)
-    return new PoolStream<T>((job) => this.#submitStream(job, target, args, options))
+    return new PoolStream<unknown>((job) => this.#submitStream(job, target, args, options))
   }
 
   /**

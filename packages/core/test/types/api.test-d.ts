@@ -6,7 +6,9 @@ import {
   context,
   type ActorContext,
   type ActorNursery,
+  type ActorPool,
   type ActorStream,
+  type PoolStream,
   type Context,
   type ContextFunction,
   type FnRef,
@@ -17,6 +19,7 @@ import type * as Tasks from './fixtures/tasks.js'
 
 declare const portal: Portal
 declare const nursery: ActorNursery
+declare const pool: ActorPool
 const url = new URL('./fixtures/tasks.js', import.meta.url)
 
 describe('typed refs', () => {
@@ -72,6 +75,18 @@ describe('typed refs', () => {
     expectTypeOf(portal.stream(tasks.letters, ['abc'])).toEqualTypeOf<ActorStream<string>>()
     // @ts-expect-error -- count takes a number
     void portal.stream(tasks.count, ['3'])
+  })
+
+  test('a pool infers arguments, results and items from typed refs as a portal does', async () => {
+    expectTypeOf(pool.run(tasks.add, [1, 2])).toEqualTypeOf<Promise<number>>()
+    expectTypeOf(pool.run(tasks.add, [1, 2], { signal: AbortSignal.timeout(1) })).toEqualTypeOf<Promise<number>>()
+    expectTypeOf(pool.stream(tasks.count, [3])).toEqualTypeOf<PoolStream<number>>()
+    expectTypeOf(pool.run<number>(ref(url, 'add'), [1, 2])).toEqualTypeOf<Promise<number>>()
+    // @ts-expect-error -- '1' is not a number
+    void pool.run(tasks.add, ['1', 2])
+    // @ts-expect-error -- add returns a number, not a string
+    const s: string = await pool.run(tasks.add, [1, 2])
+    void s
   })
 
   test('runInActor infers the result of its portal', () => {
