@@ -61,26 +61,34 @@ export class BoundCall<T> extends Promise<T> implements AsyncIterableIterator<T>
       settled = true
       reject(cancelled(signal as AbortSignal, connection.actor))
     }
-    call.#stream = new ActorStream<T>(connection, module, name, args, signal, {
-      streaming: () => {
-        // A stream's outcome is its items: the promise only says so to whoever awaits it.
-        if (settled) return
-        settled = true
-        call.#observe()
-        reject(new TypeError(`${name} is a generator function: iterate its stream (for await ... of) instead of awaiting it`))
-        signal?.removeEventListener('abort', onAbort)
+    call.#stream = new ActorStream<T>(
+      connection,
+      module,
+      name,
+      args,
+      signal,
+      {
+        streaming: () => {
+          // A stream's outcome is its items: the promise only says so to whoever awaits it.
+          if (settled) return
+          settled = true
+          call.#observe()
+          reject(new TypeError(`${name} is a generator function: iterate its stream (for await ... of) instead of awaiting it`))
+          signal?.removeEventListener('abort', onAbort)
+        },
+        settled: (ok, value) => {
+          signal?.removeEventListener('abort', onAbort)
+          if (settled) return
+          settled = true
+          if (ok) resolve(value as T)
+          else {
+            addCallSite(value, site)
+            reject(value)
+          }
+        },
       },
-      settled: (ok, value) => {
-        signal?.removeEventListener('abort', onAbort)
-        if (settled) return
-        settled = true
-        if (ok) resolve(value as T)
-        else {
-          addCallSite(value, site)
-          reject(value)
-        }
-      },
-    })
+      site,
+    )
     signal?.addEventListener('abort', onAbort, { once: true })
     return call
   }

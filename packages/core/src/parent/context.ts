@@ -3,7 +3,7 @@
 import { deferred, within } from '../shared/async.js'
 import { assertSendable } from '../wire/sendable.js'
 import { TASK_CANCEL_BOUND, type ActorConnection, type TaskSink } from './connection.js'
-import { HarrowError } from '../shared/errors.js'
+import { HarrowError, addCallSite, type CallSite } from '../shared/errors.js'
 import { SendWindow } from '../wire/flow.js'
 import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind } from '../wire/protocol.js'
@@ -28,6 +28,7 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
   /** Resolves `true` once the remote called `ctx.started()`, `false` when it finished first. */
   readonly #opened = deferred<boolean>()
   #cid = 0
+  readonly #site: CallSite | undefined
   #started: TStarted | undefined
   #phase: Phase = 'open'
   readonly #inbox = new Inbox<TOut>((items, bytes) => {
@@ -35,9 +36,10 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
   })
   readonly #sending = new SendWindow()
 
-  /** @internal Portals open contexts; see `portal.openContext()`. */
-  constructor(connection: ActorConnection, module: string, name: string, args: unknown[]) {
+  /** @internal Portals open contexts; see `portal.openContext()`. `site` is where the caller opened it. */
+  constructor(connection: ActorConnection, module: string, name: string, args: unknown[], site?: CallSite) {
     this.#connection = connection
+    this.#site = site
     // A result nobody asked for must not become an unhandled rejection.
     this.#result.promise.catch(() => {})
     const sink: TaskSink = {
@@ -141,7 +143,10 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
   #settle(ok: boolean, value: unknown): void {
     this.#phase = this.#phase === 'ended' ? 'finished-after-end' : 'finished'
     if (ok) this.#result.resolve(value as TResult)
-    else this.#result.reject(value)
+    else {
+      addCallSite(value, this.#site)
+      this.#result.reject(value)
+    }
     this.#opened.resolve(false)
     this.#sending.wake()
     this.#inbox.close()

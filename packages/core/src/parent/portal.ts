@@ -106,7 +106,8 @@ export class Portal<R = unknown> {
   stream<F extends AnyFunction>(fn: FnRef<F>, ...rest: TypedCallArgs<F, CallOptions>): ActorStream<StreamItem<F>>
   stream(fn: FnRef<unknown>, args: unknown = [], options: CallOptions = {}): ActorStream<unknown> {
     const target = callTarget(fn, args)
-    return new ActorStream(this.#connection, target.module, target.name, args as unknown[], options.signal)
+    const site = captureCallSite(Portal.prototype.stream) // eslint-disable-line @typescript-eslint/unbound-method -- only marks where the caller's frames start
+    return new ActorStream(this.#connection, target.module, target.name, args as unknown[], options.signal, undefined, site)
   }
 
   /**
@@ -123,7 +124,8 @@ export class Portal<R = unknown> {
   openContext<F extends ContextMark>(fn: FnRef<F>, ...rest: TypedContextArgs<F>): Promise<ContextOf<F>>
   async openContext(fn: FnRef<unknown>, args: unknown = []): Promise<Context> {
     const target = callTarget(fn, args)
-    const ctx = new Context(this.#connection, target.module, target.name, args as unknown[])
+    const site = captureCallSite(Portal.prototype.openContext) // eslint-disable-line @typescript-eslint/unbound-method -- only marks where the caller's frames start
+    const ctx = new Context(this.#connection, target.module, target.name, args as unknown[], site)
     await ctx.whenStarted()
     return ctx
   }

@@ -233,12 +233,22 @@ export function callTests({ key }: SuiteContext): void {
           expect(remote.fields).toEqual({ code: 'E_BOOM' })
           expect(remote.remoteStack).toContain('tasks.mjs')
           expect(remote.stack).toContain('tasks.mjs')
-          expect(remote.actor).toEqual({ name: 'thrower', uid: portal.actor.uid })
+          // An actor on another host also names it (`host`): where the error came from.
+          expect(remote.actor).toMatchObject({ name: 'thrower', uid: portal.actor.uid })
           expect(remote.src).toEqual(remote.actor)
           expect(remote.relayPath).toEqual([remote.actor])
           // A crash log shows where the call was made in the caller's code, and the error's fields.
           expect(remote.stack).toMatch(/--- called from ---\n {4}at .*testing/)
           expect(inspect(remote)).toContain("fields: { code: 'E_BOOM' }")
+          // So does a stream's error, and a context's.
+          const fromStream = await (async () => {
+            for await (const _ of portal.stream(task('boomAfter'), [2, 'in a stream'])) void _
+          })().catch((e: unknown) => e)
+          expect(fromStream).toMatchObject({ remoteMessage: 'in a stream' })
+          expect((fromStream as Error).stack).toMatch(/--- called from ---\n {4}at .*testing/)
+          const fromContext = await portal.openContext(task('failsBeforeStarted')).catch((e: unknown) => e)
+          expect(fromContext).toBeInstanceOf(RemoteActorError)
+          expect((fromContext as Error).stack).toMatch(/--- called from ---\n {4}at .*testing/)
         },
         { spawnMethod: key },
       )
