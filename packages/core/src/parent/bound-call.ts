@@ -1,6 +1,7 @@
 /** `BoundCall`: what a method of `portal.bind()`'s proxy returns, a promise that is also a stream. */
 
-import { addCallSite, type CallSite } from '../shared/errors.js'
+import { deferred } from '../shared/async.js'
+import { withCallerFrames } from '../shared/errors.js'
 import { assertSendable } from '../wire/sendable.js'
 import type { ActorConnection } from './connection.js'
 import { ActorStream, cancelled } from './stream.js'
@@ -24,71 +25,50 @@ export class BoundCall<T> extends Promise<T> implements AsyncIterableIterator<T>
   #observed = false
 
   /**
-   * @internal Start `name` of `module` in the actor with `args`; `site` is where the caller made the call.
+   * @internal Start `name` of `module` in the actor with `args`.
    *
    * An argument that cannot be sent rejects the call (as `portal.run` does) and nothing is sent.
    */
-  static start<T>(
-    connection: ActorConnection,
-    module: string,
-    name: string,
-    args: unknown[],
-    signal: AbortSignal | undefined,
-    site: CallSite | undefined,
-  ): BoundCall<T> {
-    let resolve!: (value: T) => void
-    let reject!: (reason: unknown) => void
-    const call = new BoundCall<T>((res, rej) => {
-      resolve = res
-      reject = rej
-    })
+  static start<T>(connection: ActorConnection, module: string, name: string, args: unknown[], signal: AbortSignal | undefined): BoundCall<T> {
+    const outcome = deferred<T>()
+    // Settled through a reaction of `outcome`, which takes the awaiting caller's frames only if the call fails.
+    const call = new BoundCall<T>((settle) => settle(outcome.promise.then(undefined, withCallerFrames)))
     try {
       assertSendable(args, 'args')
     } catch (error) {
       call.#stream = failedStream(error)
-      reject(error)
+      outcome.reject(error)
       return call
     }
     if (signal?.aborted) {
       const error = cancelled(signal, connection.actor)
       call.#stream = failedStream(error)
-      reject(error)
+      outcome.reject(error)
       return call
     }
     let settled = false
     const onAbort = (): void => {
       if (settled) return
       settled = true
-      reject(cancelled(signal as AbortSignal, connection.actor))
+      outcome.reject(cancelled(signal as AbortSignal, connection.actor))
     }
-    call.#stream = new ActorStream<T>(
-      connection,
-      module,
-      name,
-      args,
-      signal,
-      {
-        streaming: () => {
-          // A stream's outcome is its items: the promise only says so to whoever awaits it.
-          if (settled) return
-          settled = true
-          call.#observe()
-          reject(new TypeError(`${name} is a generator function: iterate its stream (for await ... of) instead of awaiting it`))
-          signal?.removeEventListener('abort', onAbort)
-        },
-        settled: (ok, value) => {
-          signal?.removeEventListener('abort', onAbort)
-          if (settled) return
-          settled = true
-          if (ok) resolve(value as T)
-          else {
-            addCallSite(value, site)
-            reject(value)
-          }
-        },
+    call.#stream = new ActorStream<T>(connection, module, name, args, signal, {
+      streaming: () => {
+        // A stream's outcome is its items: the promise only says so to whoever awaits it.
+        if (settled) return
+        settled = true
+        call.#observe()
+        outcome.reject(new TypeError(`${name} is a generator function: iterate its stream (for await ... of) instead of awaiting it`))
+        signal?.removeEventListener('abort', onAbort)
       },
-      site,
-    )
+      settled: (ok, value) => {
+        signal?.removeEventListener('abort', onAbort)
+        if (settled) return
+        settled = true
+        if (ok) outcome.resolve(value as T)
+        else outcome.reject(value)
+      },
+    })
     signal?.addEventListener('abort', onAbort, { once: true })
     return call
   }

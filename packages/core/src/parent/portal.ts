@@ -4,7 +4,7 @@ import { deferred } from '../shared/async.js'
 import { callTarget } from './call-target.js'
 import type { ActorConnection } from './connection.js'
 import { Context } from './context.js'
-import { HarrowError, addCallSite, captureCallSite } from '../shared/errors.js'
+import { HarrowError, captureCallSite, withCallerFrames } from '../shared/errors.js'
 import { TaskKind } from '../wire/protocol.js'
 import { normalizeModule, type AnyFunction, type FnRef } from '../shared/ref.js'
 import type { ActorInfo } from '../shared/realm.js'
@@ -70,7 +70,6 @@ export class Portal<R = unknown> {
     }
     const { signal } = options
     if (signal?.aborted) return Promise.reject(cancelled(signal, this.actor))
-    const site = captureCallSite(Portal.prototype.run) // eslint-disable-line @typescript-eslint/unbound-method -- only marks where the caller's frames start
     const outcome = deferred()
     let onAbort: (() => void) | undefined
     let settled = false
@@ -80,10 +79,7 @@ export class Portal<R = unknown> {
         settled = true
         if (onAbort) signal?.removeEventListener('abort', onAbort)
         if (ok) outcome.resolve(value)
-        else {
-          addCallSite(value, site)
-          outcome.reject(value)
-        }
+        else outcome.reject(value)
       },
     })
     if (signal && !settled) {
@@ -93,7 +89,8 @@ export class Portal<R = unknown> {
       }
       signal.addEventListener('abort', onAbort, { once: true })
     }
-    return outcome.promise
+    // The caller's frames are taken only if the call fails, as a reaction of the promise it awaits.
+    return outcome.promise.then(undefined, withCallerFrames)
   }
 
   /**
@@ -106,8 +103,7 @@ export class Portal<R = unknown> {
   stream<F extends AnyFunction>(fn: FnRef<F>, ...rest: TypedCallArgs<F, CallOptions>): ActorStream<StreamItem<F>>
   stream(fn: FnRef<unknown>, args: unknown = [], options: CallOptions = {}): ActorStream<unknown> {
     const target = callTarget(fn, args)
-    const site = captureCallSite(Portal.prototype.stream) // eslint-disable-line @typescript-eslint/unbound-method -- only marks where the caller's frames start
-    return new ActorStream(this.#connection, target.module, target.name, args as unknown[], options.signal, undefined, site)
+    return new ActorStream(this.#connection, target.module, target.name, args as unknown[], options.signal)
   }
 
   /**
@@ -153,7 +149,7 @@ export class Portal<R = unknown> {
         let method = cache.get(property)
         if (!method) {
           const connection = this.#connection
-          const bound = (...args: unknown[]): BoundCall<unknown> => BoundCall.start(connection, moduleId, property, args, signal, captureCallSite(bound))
+          const bound = (...args: unknown[]): BoundCall<unknown> => BoundCall.start(connection, moduleId, property, args, signal)
           method = bound
           cache.set(property, method)
         }

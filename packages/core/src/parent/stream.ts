@@ -2,7 +2,7 @@
 
 import { deferred, within } from '../shared/async.js'
 import { TASK_CANCEL_BOUND, type ActorConnection, type TaskSink } from './connection.js'
-import { ActorCancelledError, addCallSite, type ActorId, type CallSite } from '../shared/errors.js'
+import { ActorCancelledError, addCallSite, captureCallSite, type ActorId } from '../shared/errors.js'
 import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind } from '../wire/protocol.js'
 
@@ -49,23 +49,12 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   readonly #bound: BoundHooks | undefined
   /** A bound call the child answered as a stream (a generator function). */
   #streaming = false
-  readonly #site: CallSite | undefined
 
   /**
    * @internal Portals make streams; see `portal.stream()`. The remote
    * generator starts on the first `next()`; a bound call's (`bound`) starts at once.
-   * `site` is where the caller made the call: a remote error's stack shows it.
    */
-  constructor(
-    connection: ActorConnection,
-    module: string,
-    name: string,
-    args: unknown[],
-    signal: AbortSignal | undefined,
-    bound?: BoundHooks,
-    site?: CallSite,
-  ) {
-    this.#site = site
+  constructor(connection: ActorConnection, module: string, name: string, args: unknown[], signal: AbortSignal | undefined, bound?: BoundHooks) {
     this.#connection = connection
     this.#module = module
     this.#name = name
@@ -97,10 +86,7 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
         if (bound && !this.#streaming) {
           bound.settled(ok, value)
           this.#settle({ phase: 'failed', error: new TypeError(`${this.#name} is not a generator function: await its result instead of iterating it`) })
-        } else {
-          if (!ok) addCallSite(value, this.#site)
-          this.#settle(ok ? DONE : { phase: 'failed', error: value as Error })
-        }
+        } else this.#settle(ok ? DONE : { phase: 'failed', error: value as Error })
       },
     }
     this.#cid = this.#connection.start(sink.kind, this.#module, this.#name, this.#args, sink)
@@ -125,6 +111,8 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     if (state.phase !== 'failed') return { done: true, value: undefined }
     // An error is reported once; later calls see a finished stream.
     this.#state = DONE
+    // Taken here, in the iterating code's (async) frames: a stream pays for a stack capture only when it fails.
+    addCallSite(state.error, captureCallSite(ActorStream.prototype.next)) // eslint-disable-line @typescript-eslint/unbound-method -- only marks where the caller's frames start
     throw state.error
   }
 

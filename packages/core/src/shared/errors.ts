@@ -122,6 +122,20 @@ export function captureCallSite(entry: (...args: never[]) => unknown): CallSite 
 }
 
 /**
+ * A rejection handler for a call's promise: appends the frames of the code
+ * awaiting it to a `RemoteActorError`, then rethrows. Run as a reaction of
+ * the promise the caller awaits, the capture sees the caller's `async`
+ * frames (V8's async stack traces), so a call pays for a stack capture
+ * only when it fails; a successful one pays one promise reaction.
+ *
+ * @internal
+ */
+export function withCallerFrames(error: unknown): never {
+  if (error instanceof RemoteActorError) addCallSite(error, captureCallSite(withCallerFrames))
+  throw error
+}
+
+/**
  * Append the caller's frames to a `RemoteActorError`'s stack, after a
  * `--- called from ---` line, so a crash log shows the calling code too.
  *
@@ -129,7 +143,8 @@ export function captureCallSite(entry: (...args: never[]) => unknown): CallSite 
  */
 export function addCallSite(error: unknown, site: CallSite | undefined): void {
   if (site === undefined || !(error instanceof RemoteActorError) || typeof error.stack !== 'string') return
-  const frames = (site.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))
+  // Node's own frames (the microtask queue a reaction runs in) say nothing about the caller.
+  const frames = (site.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line) && !line.includes('(node:internal/'))
   if (frames.length > 0) error.stack = `${error.stack}\n    --- called from ---\n${frames.join('\n')}`
 }
 

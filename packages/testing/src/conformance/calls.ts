@@ -14,7 +14,7 @@ interface Tasks {
   sleep(ms: number): Promise<string>
   count(n: number): AsyncGenerator<number>
   letters(word: string): Generator<string>
-  boom(message?: string): never
+  boom(message?: string): void
 }
 
 export function callTests({ key }: SuiteContext): void {
@@ -240,7 +240,12 @@ export function callTests({ key }: SuiteContext): void {
           // A crash log shows where the call was made in the caller's code, and the error's fields.
           expect(remote.stack).toMatch(/--- called from ---\n {4}at .*testing/)
           expect(inspect(remote)).toContain("fields: { code: 'E_BOOM' }")
-          // So does a stream's error, and a context's.
+          // So does a bound call's error, a stream's, and a context's.
+          const fromBound = await portal
+            .bind<Tasks>(fixtureModules.tasks)
+            .boom('bound')
+            .catch((e: unknown) => e)
+          expect((fromBound as Error).stack).toMatch(/--- called from ---\n {4}at .*testing/)
           const fromStream = await (async () => {
             for await (const _ of portal.stream(task('boomAfter'), [2, 'in a stream'])) void _
           })().catch((e: unknown) => e)
