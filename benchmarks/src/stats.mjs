@@ -95,6 +95,25 @@ export function table(header, rows) {
 }
 
 /** Run the garbage collector between scenarios when node was started with --expose-gc. */
+/**
+ * One sample of each contender per iteration, in an order that rotates, so that all see the same machine; the first
+ * `warmup` iterations are not kept. Resolves with each contender's samples (ms) by id.
+ * @param {{ id: string, once: () => Promise<number> }[]} contenders
+ * @param {{ runs: number, warmup: number }} options
+ */
+export async function rotatingSamples(contenders, { runs, warmup }) {
+  const samples = Object.fromEntries(contenders.map((c) => [c.id, []]))
+  for (let i = 0; i < warmup + runs; i++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const contender = contenders[(i + k) % contenders.length]
+      await sleep(10)
+      const elapsed = await contender.once()
+      if (i >= warmup) samples[contender.id].push(elapsed)
+    }
+  }
+  return samples
+}
+
 export function settle(ms = 50) {
   globalThis.gc?.()
   return new Promise((resolve) => setTimeout(resolve, ms))

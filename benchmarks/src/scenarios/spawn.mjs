@@ -12,7 +12,7 @@ import { startWorkerSpares, stopWorkerSpares } from '@harrow/spawn-worker'
 import { fetchRuntime } from '../../../scripts/runtimes.mjs'
 import { PEERS } from '../peers.mjs'
 import { bareChild, bareWorkerOnce } from '../raw.mjs'
-import { row, sleep } from '../stats.mjs'
+import { rotatingSamples, row } from '../stats.mjs'
 import { poolReady } from './parent-memory.mjs'
 
 const TASKS = new URL('../fixtures/tasks.mjs', import.meta.url)
@@ -20,7 +20,7 @@ const add = ref(TASKS, 'add')
 const POOL_SIZE = 2
 
 /** One actor on `spawnMethod`: startActor + first run, timed; the nursery's close (reaping it) is not. */
-async function harrowOnce(spawnMethod, options = {}) {
+export async function harrowOnce(spawnMethod, options = {}) {
   const nursery = await openNursery({ spawnMethod })
   try {
     const started = performance.now()
@@ -124,16 +124,9 @@ export default {
         baseline: peer.transport === 'worker' ? 'bare-worker' : 'bare-spawn',
       })),
     ]
-    const samples = Object.fromEntries(contenders.map((c) => [c.id, []]))
+    let samples
     try {
-      for (let i = 0; i < warmup + runs; i++) {
-        for (let k = 0; k < contenders.length; k++) {
-          const contender = contenders[(i + k) % contenders.length]
-          await sleep(10)
-          const elapsed = await contender.once()
-          if (i >= warmup) samples[contender.id].push(elapsed)
-        }
-      }
+      samples = await rotatingSamples(contenders, { runs, warmup })
     } finally {
       await stopWorkerSpares()
       await stopForkserver()

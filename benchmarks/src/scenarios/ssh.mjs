@@ -7,14 +7,12 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import { openNursery, ref } from '@harrow/core'
 import { sshdUnavailable, startSshd } from '@harrow/spawn-ssh/test-sshd'
-import { harrowActor, harrowLabel, TASKS } from '../harrow.mjs'
+import { harrowActor, harrowLabel } from '../harrow.mjs'
 import { bareSshChild, rawSsh } from '../raw.mjs'
-import { row, sleep } from '../stats.mjs'
+import { rotatingSamples, row, sleep } from '../stats.mjs'
 import { callRounds } from './call-worker.mjs'
-
-const add = ref(TASKS, 'add')
+import { harrowOnce } from './spawn.mjs'
 
 /** ssh and its arguments up to the host, as harrow runs it (no prompt, the run's own config and keys). */
 function sshArgs(sshd, ...options) {
@@ -32,18 +30,6 @@ async function startMaster(sshd, path) {
   }
   master.kill()
   throw new Error('the ssh master connection did not come up')
-}
-
-async function harrowOnce(backend) {
-  const nursery = await openNursery({ spawnMethod: 'ssh' })
-  try {
-    const started = performance.now()
-    const portal = await nursery.startActor('bench', { enableModules: [TASKS], backend })
-    await portal.run(add, [1, 2])
-    return performance.now() - started
-  } finally {
-    await nursery.close()
-  }
 }
 
 async function bareOnce(args) {
@@ -64,7 +50,7 @@ async function spawnCase(sshd, quick) {
     {
       id: 'spawn:ssh',
       label: harrowLabel('ssh', '(a connection of its own): `startActor` + first `run`'),
-      once: () => harrowOnce(own),
+      once: () => harrowOnce('ssh', { backend: own }),
       baseline: 'spawn:bare-ssh',
     },
     {
@@ -75,20 +61,13 @@ async function spawnCase(sshd, quick) {
     {
       id: 'spawn:ssh-shared',
       label: harrowLabel('ssh', '(`shareConnection`, master up): `startActor` + first `run`'),
-      once: () => harrowOnce(shared),
+      once: () => harrowOnce('ssh', { backend: shared }),
       baseline: 'spawn:bare-ssh-shared',
     },
   ]
-  const samples = Object.fromEntries(contenders.map((c) => [c.id, []]))
+  let samples
   try {
-    for (let i = 0; i < warmup + runs; i++) {
-      for (let k = 0; k < contenders.length; k++) {
-        const contender = contenders[(i + k) % contenders.length]
-        await sleep(10)
-        const elapsed = await contender.once()
-        if (i >= warmup) samples[contender.id].push(elapsed)
-      }
-    }
+    samples = await rotatingSamples(contenders, { runs, warmup })
   } finally {
     master.kill()
   }

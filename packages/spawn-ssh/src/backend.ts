@@ -5,11 +5,11 @@
  */
 
 import { spawn } from 'node:child_process'
-import { basename, isAbsolute } from 'node:path'
+import { isAbsolute } from 'node:path'
 import { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { PROTOCOL_VERSION } from '@harrow/core'
-import { HOST_ENV, closedTransport, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
+import { HOST_ENV, closedTransport, isDeno, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
 import { remoteCommand, sshPrefix, type ActorControl } from './command.js'
 import { parentChannel, type ChannelSignal } from './control-frames.js'
 import { HEARTBEAT_TIMEOUT, resolveSshOptions, type ResolvedSshOptions } from './options.js'
@@ -61,7 +61,7 @@ export function childCommand(request: SpawnRequest, options: ResolvedSshOptions,
   // An actor's execPath names the executable on the remote host, as `ssh.node` does (and wins over it).
   const node = request.execPath === undefined ? (options.node ?? 'node') : mapPath(request.execPath, pathMap)
   // Deno runs a script as `deno run -A script`; its child_process adds that only for its own executable.
-  const flags = /^deno$/.test(basename(node)) && execArgv[0] !== 'run' ? ['run', '-A', ...execArgv] : execArgv
+  const flags = isDeno(node) && execArgv[0] !== 'run' ? ['run', '-A', ...execArgv] : execArgv
   const argv = [node, ...flags, entry, encodeConfig(config)]
   return { argv, command: remoteCommand(options, argv, control, cwd), entry }
 }

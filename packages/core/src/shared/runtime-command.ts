@@ -27,6 +27,7 @@ export function runtimeCommand(execPath: string | undefined, execArgv: readonly 
   return { file, args: [...flags, script, ...args] }
 }
 
-function isDeno(file: string): boolean {
+/** Whether `file` names a Deno executable (by its file name), which runs a script as `deno run -A script`. */
+export function isDeno(file: string): boolean {
   return /^deno(?:\.exe)?$/i.test(basename(file))
 }
