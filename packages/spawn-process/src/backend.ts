@@ -33,6 +33,13 @@ export const processBackend: SpawnBackend = {
     const proc = new ChildProcessHandle(child)
     const channel = child.stdio?.[CHANNEL_FD] as Socket | null | undefined
     // A spawn that failed has no pipes: core then reports the failure from the handle's exit.
-    return Promise.resolve({ proc, transport: channel ? socketTransport(channel, { maxFrameSize: request.maxFrameSize }) : closedTransport() })
+    return Promise.resolve({
+      proc,
+      transport: channel ? socketTransport(channel, { maxFrameSize: request.maxFrameSize }) : closedTransport(),
+      unref() {
+        child.unref()
+        channel?.unref()
+      },
+    })
   },
 }

@@ -5,6 +5,7 @@
  */
 
 import { spawn } from 'node:child_process'
+import type { Socket } from 'node:net'
 import { isAbsolute } from 'node:path'
 import { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
@@ -90,7 +91,15 @@ export const sshBackend: SpawnBackend = {
     const channelSignal = (signal: ChannelSignal): boolean => transport.signal(signal)
     const isSsh = options.launcher === undefined
     const proc = new SshClientHandle(child, { host: options.host, node: argv[0] as string, entry, runner, channelSignal, isSsh })
-    return Promise.resolve({ proc, transport })
+    return Promise.resolve({
+      proc,
+      transport,
+      unref() {
+        child.unref()
+        // Node's pipes are sockets, typed as plain streams; Bun's have no unref() (and do not hold its loop).
+        for (const pipe of [child.stdin, child.stdout, child.stderr]) (pipe as Partial<Socket> | null)?.unref?.()
+      },
+    })
   },
   infrastructurePids: sharedMasterPids,
   shutdown() {

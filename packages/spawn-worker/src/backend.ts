@@ -24,8 +24,16 @@ function start(request: SpawnRequest): SpawnedChild {
   const cwdError = refuseCwd(request)
   if (cwdError) throw cwdError
   const shape = shapeOf(request)
-  const { port, proc } = takeSpare(shape) ?? launchThread(shape, request.name)
-  return { proc, transport: portTransport(port, { maxFrameSize: request.maxFrameSize, peerGone: proc.wait() }) }
+  const { port, proc, worker } = takeSpare(shape) ?? launchThread(shape, request.name)
+  const transport = portTransport(port, { maxFrameSize: request.maxFrameSize, peerGone: proc.wait() })
+  return {
+    proc,
+    transport,
+    unref() {
+      worker.unref()
+      port.unref()
+    },
+  }
 }
 
 /**

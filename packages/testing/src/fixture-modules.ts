@@ -35,6 +35,8 @@ export const rootPrograms = {
   scenarios: fileURLToPath(at('roots/scenarios.mjs')),
   /** root, middle and grandchild busy in one phase of work, for the kill matrix. */
   busy: fileURLToPath(at('roots/busy.mjs')),
+  /** Ends its own code with its nursery open and a call in flight (`UNCLOSED_FAIL=1`: after an actor died). */
+  unclosed: fileURLToPath(at('roots/unclosed.mjs')),
 } as const
 
 /**

@@ -15,6 +15,7 @@ import { orphanTests } from './conformance/orphans.js'
 import { poolTests } from './conformance/pools.js'
 import { streamTests } from './conformance/streams.js'
 import { treeTests } from './conformance/tree.js'
+import { unclosedTests } from './conformance/unclosed.js'
 import { wireTests } from './conformance/wire.js'
 
 export type { BackendCapabilities, ConformanceOptions } from './conformance/context.js'
@@ -59,6 +60,7 @@ export function defineConformanceSuite(key: SpawnMethodKey, options: Conformance
     optionTests(context)
     treeTests(context)
     orphanTests(context)
+    unclosedTests(context)
     poolTests(context)
   })
 }

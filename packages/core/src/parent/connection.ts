@@ -16,6 +16,7 @@ import {
   type TaskKind,
 } from '../wire/protocol.js'
 import type { ActorInfo } from '../shared/realm.js'
+import { hold, release } from './keep-alive.js'
 
 /** How long a closed channel waits for its process to report an exit, so callers see an exit code. */
 const EXIT_REPORT_GRACE = 1000
@@ -120,6 +121,8 @@ export class ActorConnection {
       void this.#closed.promise.then((reason) => sink.settle(false, reason))
       return cid
     }
+    // A task in flight keeps the program alive; an idle actor does not.
+    if (this.#tasks.size === 0) hold()
     this.#tasks.set(cid, { sink, cancelling: false, started: false })
     this.#channel.send([Op.Start, cid, kind, this.#target(module, name), args])
     return cid
@@ -250,6 +253,7 @@ export class ActorConnection {
   #terminal(cid: number, ok: boolean, value: unknown): void {
     const task = this.#task(cid, ok ? 'a result' : 'an error')
     this.#tasks.delete(cid)
+    if (this.#tasks.size === 0) release()
     // Once the caller cancelled this task, whatever it ended with is that cancellation.
     if (task.cancelling) {
       task.sink.settle(false, new ActorCancelledError(`task ${cid} in actor '${this.actor.name}' was cancelled`, { actor: this.actor }))
@@ -265,6 +269,7 @@ export class ActorConnection {
     for (const ack of this.#cancelAcks) ack.resolve(false)
     const tasks = [...this.#tasks.values()]
     this.#tasks.clear()
+    if (tasks.length > 0) release()
     for (const task of tasks) task.sink.settle(false, reason)
     this.#closed.resolve(reason)
   }

@@ -14,6 +14,8 @@ import type { TypedCallArgs } from './remote-types.js'
 import { getStartMethod, loadSpawnBackend } from '../shared/registry.js'
 import { runtime, type ActorInfo, type Cancellable } from '../shared/realm.js'
 import { teardownGate, unwatchRootSignals, watchRootSignals } from './signals.js'
+import { holding } from './keep-alive.js'
+import { unwatchUnclosedNurseries, watchUnclosedNurseries } from './unclosed.js'
 import { STARTUP_TIMEOUT, spawnActor, type ActorHandle } from './spawn.js'
 import type { SpawnMethodKey } from '../shared/spawn-methods.js'
 
@@ -106,6 +108,8 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
   #closing: Promise<void> | undefined
   #cancelling: Promise<void> | undefined
   #open = true
+  /** The stack where it was opened (formatted only if it is never closed). */
+  readonly #openedAt: { stack?: string } = {}
 
   /** @internal Use {@link openNursery}. */
   constructor(options: NurseryOptions) {
@@ -116,8 +120,10 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     setMaxListeners(0, this.#cancel.signal)
     this.#signal = options.signal
     this.#signal?.addEventListener('abort', this.#cancelSoon, { once: true })
+    Error.captureStackTrace(this.#openedAt, ActorNursery)
     runtime().nurseries.add(this)
     watchRootSignals()
+    watchUnclosedNurseries()
   }
 
   /** The actors alive in this nursery now. */
@@ -210,7 +216,7 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
    * Idempotent.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#close(undefined, false)
+    this.#closing ??= holding(this.#close(undefined, false))
     return this.#closing
   }
 
@@ -221,8 +227,19 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
 
   /** @internal {@link withNursery}: the body threw `error`; cancel everything and throw what failed. */
   [closeAfterBody](error: unknown): Promise<void> {
-    this.#closing ??= this.#close(error, true)
+    this.#closing ??= holding(this.#close(error, true))
     return this.#closing
+  }
+
+  /** @internal Where it was opened and the actors it holds, for the message when a root ends with it open. */
+  describe(): string {
+    // The first frame outside harrow's ways to open a nursery is the caller's (names survive bundling, paths may not).
+    const frames = (this.#openedAt.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line) && !line.includes('(node:internal/'))
+    const caller = frames.find((line) => !/^\s+at (async )?(openNursery|withNursery|withPool) /.test(line))
+    const where = caller === undefined ? '' : ` opened ${caller.trim().replace(/^at (async )?/, 'in ')}`
+    const names = this.children.map((actor) => `'${actor.name}'`)
+    const holds = names.length === 0 ? 'no actors' : `${names.length} actor${names.length === 1 ? '' : 's'} (${names.join(', ')})`
+    return `a nursery${where} with ${holds}`
   }
 
   /** Start cancelling everything: when the nursery's signal aborts, and when a one-shot fails (one cancels all). */
@@ -304,6 +321,7 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     this.#signal?.removeEventListener('abort', this.#cancelSoon)
     runtime().nurseries.delete(this)
     unwatchRootSignals()
+    unwatchUnclosedNurseries()
     const failure = this.#failure(bodyError, bodyFailed)
     if (failure !== undefined) {
       await teardownGate()

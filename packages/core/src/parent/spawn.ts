@@ -11,6 +11,7 @@ import { ActorCancelledError, ActorFailure, describeSystemError, isHarrowError, 
 import { DRAIN_GRACE, hardKill, softKill, waitForPeerOrProcDeath } from './lifecycle.js'
 import { debug } from '../shared/log.js'
 import { Portal } from './portal.js'
+import { holding } from './keep-alive.js'
 import type { SpawnSpec } from '../wire/protocol.js'
 import { loadSpawnBackend, spawnMethodHints } from '../shared/registry.js'
 import { runtime, selfIdentity, type ActorInfo } from '../shared/realm.js'
@@ -87,14 +88,14 @@ export class ActorHandle {
   stop(): Promise<ExitInfo> {
     this.#connection.markStopping()
     this.#stop.abort()
-    return this.done
+    return holding(this.done)
   }
 
   /** Kill the child now (SIGKILL), skipping the polite steps. Resolves once reaped. */
   kill(): Promise<ExitInfo> {
     this.#connection.markStopping()
     this.#proc.kill()
-    return this.done
+    return holding(this.done)
   }
 
   async #own(): Promise<ExitInfo> {
@@ -116,7 +117,11 @@ export class ActorHandle {
  * @throws RemoteActorError when an enabled module fails to import.
  * @throws ActorCancelledError when `signal` aborts first.
  */
-export async function spawnActor(params: SpawnParams): Promise<ActorHandle> {
+export function spawnActor(params: SpawnParams): Promise<ActorHandle> {
+  return holding(startChild(params))
+}
+
+async function startChild(params: SpawnParams): Promise<ActorHandle> {
   const backend = await loadSpawnBackend(params.spawnMethod)
   const uid = globalThis.crypto.randomUUID()
   if (params.signal.aborted) throw spawnCancelled({ name: params.name, uid })
@@ -150,6 +155,9 @@ export async function spawnActor(params: SpawnParams): Promise<ActorHandle> {
   }
   debug(`spawned actor '${actor.name}'`, actor)
   const connection = new ActorConnection(child.transport, actor, proc)
+  // After the transport started (a port's 'message' listener references it again): from here on the child holds the
+  // program open only while work is in flight (see keep-alive.ts).
+  child.unref?.()
   const spec: SpawnSpec = {
     actor: { name: params.name, uid, spawnMethod: params.spawnMethod },
     parent: selfIdentity(),

@@ -88,6 +88,15 @@ export interface SpawnedChild {
   readonly proc: ProcHandle
   /** The channel to the child's actor runtime. */
   readonly transport: Transport
+  /**
+   * Stop the child's process, thread, pipes and sockets from keeping this
+   * process's event loop alive (Node's `unref()` on each). Core calls it once,
+   * right after the spawn, and from then on keeps the loop alive itself while
+   * the actor has work in flight, so a root that ends with a nursery still
+   * open is told so instead of hanging. Without it the child holds the loop
+   * for as long as it runs.
+   */
+  unref?(): void
 }
 
 /**

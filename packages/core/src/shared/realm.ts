@@ -47,6 +47,10 @@ export interface Cancellable {
   cancel(options?: { terminateAfter?: number }): Promise<void>
   /** Kill every child now. */
   kill(): Promise<void>
+  /** Close it as its owner should have (a root that ended with it open). */
+  close(): Promise<void>
+  /** Where it was opened and what it holds, for the message when a root ends with it open. */
+  describe(): string
 }
 
 interface RuntimeState {

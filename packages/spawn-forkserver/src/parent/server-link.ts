@@ -194,7 +194,12 @@ export class ServerLink implements SignalRoute {
       clearTimeout(timeout)
     }
     const socket = handle.socket
-    return { proc: handle, transport: socket ? resumingTransport(socket, request.maxFrameSize) : closedTransport() }
+    return {
+      proc: handle,
+      transport: socket ? resumingTransport(socket, request.maxFrameSize) : closedTransport(),
+      // The handle hears of the exit over the control channel, which is unreferenced already.
+      unref: () => socket?.unref(),
+    }
   }
 
   /** Close the control channel and this process's socket; every handle still waiting settles. Idempotent. */
