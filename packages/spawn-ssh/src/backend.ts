@@ -40,8 +40,17 @@ export function remoteEnv(env: Readonly<Record<string, string | undefined>>, loc
   return sent
 }
 
+/** The host as the user named it, without `user@`: actors there, and errors relayed from there, are named by it. */
+function hostOf(options: ResolvedSshOptions): string {
+  return options.host.slice(options.host.lastIndexOf('@') + 1)
+}
+
 /** The argv of the remote child and the full local command that runs it. */
-export function childCommand(request: SpawnRequest, options: ResolvedSshOptions, control?: ActorControl): { argv: string[]; command: string[]; entry: string } {
+export function childCommand(
+  request: SpawnRequest,
+  options: ResolvedSshOptions,
+  control?: ActorControl,
+): { argv: string[]; command: string[]; entry: string; config: Buffer } {
   const pathMap = pathMapUrls(options.pathMap)
   const entry = mapPath(CHILD_ENTRY, pathMap)
   const cwd = options.cwd ?? (request.cwd === undefined ? undefined : mapPath(request.cwd, pathMap))
@@ -49,8 +58,7 @@ export function childCommand(request: SpawnRequest, options: ResolvedSshOptions,
     name: request.name,
     maxFrameSize: request.maxFrameSize,
     versions: { core: coreVersion(), ssh: SSH_PACKAGE_VERSION, protocol: PROTOCOL_VERSION },
-    // The host as the user named it (without `user@`): errors relayed from there name each hop's host by it.
-    env: { ...remoteEnv(request.env), [HOST_ENV]: options.host.slice(options.host.lastIndexOf('@') + 1) },
+    env: { ...remoteEnv(request.env), [HOST_ENV]: hostOf(options) },
     ...(cwd === undefined ? {} : { cwd }),
     ...(pathMap.length === 0 ? {} : { pathMap }),
     // Only through ssh's remote shell are the session's fds rearranged (see remoteCommand); a launcher's command keeps fd 1.
@@ -63,8 +71,9 @@ export function childCommand(request: SpawnRequest, options: ResolvedSshOptions,
   const node = request.execPath === undefined ? (options.node ?? 'node') : mapPath(request.execPath, pathMap)
   // Deno runs a script as `deno run -A script`; its child_process adds that only for its own executable.
   const flags = isDeno(node) && execArgv[0] !== 'run' ? ['run', '-A', ...execArgv] : execArgv
-  const argv = [node, ...flags, entry, encodeConfig(config)]
-  return { argv, command: remoteCommand(options, argv, control, cwd), entry }
+  // The actor's name rides along only so that `ps` on the host shows which actor a process is; the config goes on stdin.
+  const argv = [node, ...flags, entry, request.name]
+  return { argv, command: remoteCommand(options, argv, control, cwd), entry, config: encodeConfig(config) }
 }
 
 /** Starts actors on other hosts through the system OpenSSH client (or a launcher command). */
@@ -73,13 +82,15 @@ export const sshBackend: SpawnBackend = {
   spawn(request: SpawnRequest): Promise<SpawnedChild> {
     const options = resolveSshOptions(request.options)
     const control = options.shareConnection === true ? undefined : { name: `a-${request.uid.slice(0, 8)}`, master: true }
-    const { argv, command, entry } = childCommand(request, options, control)
+    const { argv, command, entry, config } = childCommand(request, options, control)
     const [file, ...args] = command as [string, ...string[]]
     // Its own process group: Ctrl-C at the terminal must reach the root's cancel cascade, not cut the session under it.
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, windowsHide: true })
     const killControl = control === undefined ? undefined : { ...control, master: false }
     const runner = options.launcher ?? ((remote: string[]): string[] => [...sshPrefix(options, killControl), '--', remote.join(' ')])
     const { stdin, stdout } = child
+    // First on the channel, before any frame: the remote entry reads it from stdin, exactly.
+    stdin?.write(config)
     const interval = (options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT) / 4
     // A parent that exits must not wait for the session: the actor sees EOF and leaves by itself.
     const transport = parentChannel(
@@ -94,6 +105,7 @@ export const sshBackend: SpawnBackend = {
     return Promise.resolve({
       proc,
       transport,
+      host: hostOf(options),
       unref() {
         child.unref()
         // Node's pipes are sockets, typed as plain streams; Bun's have no unref() (and do not hold its loop).

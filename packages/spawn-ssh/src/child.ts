@@ -1,7 +1,7 @@
 /**
- * The script each ssh actor runs on the remote host: checks that its harrow is
- * the parent's, applies the environment, working directory and path map it was
- * sent, then runs core's actor runtime over the session's stdin and stdout
+ * The script each ssh actor runs on the remote host: reads its spawn config
+ * from stdin, checks that its harrow is the parent's, applies the environment,
+ * working directory and path map it was sent, then runs core's actor runtime over the session's stdin and stdout
  * (moved to fd 3 by the remote shell). The actor's own stdout is carried,
  * marked, on stderr, so nothing but frames is ever written to the channel.
  */
@@ -10,7 +10,7 @@ import { register } from 'node:module'
 import { Duplex, Readable, Writable } from 'node:stream'
 import { Worker } from 'node:worker_threads'
 import type { WatchdogData, WatchdogMessage } from './channel-watchdog.js'
-import { EXIT_BAD_CONFIG, EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK, decodeConfig, type RemoteConfig } from './spawn-config.js'
+import { EXIT_BAD_CONFIG, EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK, readConfig, type RemoteConfig } from './spawn-config.js'
 import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
 import { HeartbeatLostError, droppingControlFrames } from './control-frames.js'
 
@@ -24,7 +24,7 @@ function fatal(code: number, reason: string): never {
 
 let config: RemoteConfig
 try {
-  config = decodeConfig(process.argv.at(-1))
+  config = readConfig(0)
 } catch (error) {
   fatal(EXIT_BAD_CONFIG, `cannot read the spawn config: ${(error as Error).message}`)
 }

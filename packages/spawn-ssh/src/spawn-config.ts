@@ -1,9 +1,16 @@
-/** What the parent tells harrow's child entry on the remote host, in its one argument: versions, environment, paths. */
+/**
+ * What the parent tells harrow's child entry on the remote host: versions,
+ * environment, paths. It is the first thing on the session's stdin, never on
+ * the command line, where any user of the remote host could read the
+ * environment it carries in `ps`.
+ */
+
+import { readSync } from 'node:fs'
 
 /** Exit code of the remote entry when its harrow is not the parent's (versions differ). */
 export const EXIT_VERSION_MISMATCH = 78
 
-/** Exit code of the remote entry when its argument cannot be read. */
+/** Exit code of the remote entry when its spawn config cannot be read. */
 export const EXIT_BAD_CONFIG = 64
 
 /** The prefix of the line the remote entry writes on stderr to tell the parent its pid (the line is not shown). */
@@ -17,7 +24,7 @@ export const FATAL_LINE = 'harrow-ssh: '
 
 /** The remote entry's configuration. */
 export interface RemoteConfig {
-  /** The actor's name (so `ps` on the remote host shows which actor a process is). */
+  /** The actor's name (also the entry's one argument, so that `ps` on the remote host shows which actor a process is). */
   readonly name: string
   /** The largest frame accepted. */
   readonly maxFrameSize: number
@@ -35,20 +42,62 @@ export interface RemoteConfig {
   readonly heartbeatTimeout: number
 }
 
-/** Encode for the command line: base64url JSON (no quoting trouble in any shell). */
-export function encodeConfig(config: RemoteConfig): string {
-  return Buffer.from(JSON.stringify(config)).toString('base64url')
+/** The largest spawn config accepted: far above any real one, far below what could hurt. */
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+/** Encode for the session's stdin: a 4-byte big-endian length, then the config as JSON. */
+export function encodeConfig(config: RemoteConfig): Buffer {
+  const json = Buffer.from(JSON.stringify(config))
+  const frame = Buffer.allocUnsafe(4 + json.length)
+  frame.writeUInt32BE(json.length, 0)
+  json.copy(frame, 4)
+  return frame
 }
 
 /**
- * Decode the argument of the remote entry.
+ * Decode a config's JSON bytes.
  *
- * @throws TypeError when it is not a config.
+ * @throws TypeError when they are not a config.
  */
-export function decodeConfig(text: string | undefined): RemoteConfig {
-  const value = JSON.parse(Buffer.from(text ?? '', 'base64url').toString('utf8')) as Partial<RemoteConfig> | null
+export function decodeConfig(json: Uint8Array): RemoteConfig {
+  const value = JSON.parse(Buffer.from(json).toString('utf8')) as Partial<RemoteConfig> | null
   if (value === null || typeof value !== 'object' || typeof value.name !== 'string' || typeof value.versions !== 'object' || typeof value.env !== 'object') {
-    throw new TypeError('the argument is not a harrow ssh spawn config')
+    throw new TypeError('what arrived is not a harrow ssh spawn config')
   }
   return value as RemoteConfig
+}
+
+/** Fill `buffer` from `fd`, blocking: the process has nothing else to do before its config arrives. */
+function readExactly(fd: number, buffer: Buffer): void {
+  let at = 0
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  while (at < buffer.length) {
+    let n: number
+    try {
+      n = readSync(fd, buffer, at, buffer.length - at, null)
+    } catch (error) {
+      // A non-blocking stdin (some launchers): wait a little for the parent's bytes.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
+      Atomics.wait(pause, 0, 0, 2)
+      continue
+    }
+    if (n === 0) throw new TypeError(`the channel ended after ${at} of ${buffer.length} bytes of the spawn config`)
+    at += n
+  }
+}
+
+/**
+ * Read the spawn config from `fd` (the session's stdin), exactly: the
+ * harrow frames that follow it are left for the channel.
+ *
+ * @throws TypeError when the channel ends first or what arrives is not a config.
+ */
+export function readConfig(fd: number): RemoteConfig {
+  const head = Buffer.alloc(4)
+  readExactly(fd, head)
+  const length = head.readUInt32BE(0)
+  if (length > MAX_CONFIG_BYTES) throw new TypeError(`a spawn config of ${length} bytes is not a harrow ssh spawn config`)
+  const json = Buffer.alloc(length)
+  readExactly(fd, json)
+  return decodeConfig(json)
 }

@@ -1,9 +1,17 @@
 import { describe, expect, test } from 'vitest'
-import { remoteEnv } from '../src/backend.js'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { SpawnRequest } from '@harrow/core/backend'
+import { childCommand, remoteEnv } from '../src/backend.js'
 import { remoteCommand, shellQuote, sshPrefix } from '../src/command.js'
-import { decodeConfig, encodeConfig, type RemoteConfig } from '../src/spawn-config.js'
+import { decodeConfig, encodeConfig, readConfig, type RemoteConfig } from '../src/spawn-config.js'
 import { mapPath, pathMapUrls } from '../src/path-map.js'
 import { explainExit } from '../src/ssh-handle.js'
+
+function request(name: string, env: Record<string, string>): SpawnRequest {
+  return { name, uid: 'u', spawnMethod: 'ssh', execArgv: [], env: { ...process.env, ...env }, cwd: undefined, options: {}, maxFrameSize: 1024 }
+}
 
 describe('the ssh command line', () => {
   test('BatchMode comes first, before the user options, and host key checking is never touched', () => {
@@ -46,10 +54,35 @@ describe('what travels to the remote host', () => {
     expect(remoteEnv({ PATH: '/usr/bin', HOME: '/root', HARROW_LOG: 'debug', LEVEL: '3' }, local)).toEqual({ HARROW_LOG: 'debug', LEVEL: '3', GONE: null })
   })
 
-  test('the spawn config survives the command line', () => {
-    const config: RemoteConfig = { name: 'a b', maxFrameSize: 1, versions: { core: '1', ssh: '2', protocol: 1 }, env: { A: '\'"$' }, heartbeatTimeout: 5 }
-    expect(decodeConfig(encodeConfig(config))).toEqual(config)
-    expect(() => decodeConfig(Buffer.from('{}').toString('base64url'))).toThrow(TypeError)
+  test('the spawn config travels on stdin, read exactly, and never on the command line', () => {
+    const config: RemoteConfig = { name: 'a b', maxFrameSize: 1, versions: { core: '1', ssh: '2', protocol: 1 }, env: { SECRET: '\'"$' }, heartbeatTimeout: 5 }
+    const { argv, command, config: sent } = childCommand(request('a b', { SECRET: 'hunter2' }), { host: 'hostB' })
+    expect(argv.at(-1)).toBe('a b')
+    expect(command.join(' ')).not.toContain('hunter2')
+    expect(decodeConfig(sent.subarray(4)).env).toMatchObject({ SECRET: 'hunter2' })
+    // The frames that follow the config stay in the pipe for the channel.
+    const dir = mkdtempSync(join(tmpdir(), 'harrow-config-'))
+    try {
+      const file = join(dir, 'stdin')
+      writeFileSync(file, Buffer.concat([encodeConfig(config), Buffer.from('frames')]))
+      const fd = openSync(file, 'r')
+      try {
+        expect(readConfig(fd)).toEqual(config)
+        expect(readFileSync(fd, 'utf8')).toBe('frames')
+      } finally {
+        closeSync(fd)
+      }
+      writeFileSync(file, encodeConfig(config).subarray(0, 9))
+      const short = openSync(file, 'r')
+      try {
+        expect(() => readConfig(short)).toThrow(/the channel ended after 5 of \d+ bytes of the spawn config/)
+      } finally {
+        closeSync(short)
+      }
+    } finally {
+      rmSync(dir, { recursive: true })
+    }
+    expect(() => decodeConfig(Buffer.from('{}'))).toThrow(TypeError)
   })
 
   test('the path map rewrites paths under the longest matching local root', () => {

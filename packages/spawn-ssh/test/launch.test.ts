@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -29,6 +29,10 @@ describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailab
         const who = await portal.run<{ pid: number; env: string | null }>(ref(tasks, 'whoami'))
         expect(who.env).toBe('sent')
         expect(who.pid).not.toBe(portal.actor.pid)
+        // What the actor was sent travels on its stdin: `ps` on its host shows its name, never its environment.
+        const cmdline = readFileSync(`/proc/${who.pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
+        expect(cmdline.at(-1)).toBe('remote')
+        expect(cmdline.join(' ')).not.toMatch(/HARROW_SSH_TEST|sent/)
         const items: number[] = []
         for await (const item of portal.stream<number>(ref(tasks, 'count'), [5])) items.push(item)
         expect(items).toEqual([0, 1, 2, 3, 4])
@@ -47,6 +51,7 @@ describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailab
         const portal = await nursery.startActor('remote', { enableModules: [tasks], backend: backend() })
         const who = await portal.run<{ actor: { host?: string } }>(ref(tasks, 'whoami'))
         expect(who.actor.host).toBe(sshd.host)
+        expect(portal.actor.host).toBe(sshd.host)
         const direct = await portal.run(ref(tasks, 'boom')).catch((e: unknown) => e)
         expect((direct as Error).message).toBe(`TypeError: boom on the remote host (in actor remote@${sshd.host})`)
         const relayed = await portal.run(ref(tasks, 'grandchildBoom')).catch((e: unknown) => e)

@@ -14,7 +14,7 @@ import { Portal } from './portal.js'
 import { holding } from './keep-alive.js'
 import type { SpawnSpec } from '../wire/protocol.js'
 import { loadSpawnBackend, spawnMethodHints } from '../shared/registry.js'
-import { runtime, selfIdentity, type ActorInfo } from '../shared/realm.js'
+import { HOST_ENV, runtime, selfIdentity, type ActorInfo } from '../shared/realm.js'
 import { treeValues } from '../shared/tree-values.js'
 
 /** Everything {@link spawnActor} needs, resolved from nursery and actor options. */
@@ -146,12 +146,14 @@ async function startChild(params: SpawnParams): Promise<ActorHandle> {
     throw new ActorFailure({ actor: { name: params.name, uid }, exitCode: null, signal: null, phase: 'boot', reason: describeSystemError(cause), cause })
   }
   const { proc } = child
+  const host = child.host ?? (request.env[HOST_ENV] || undefined)
   const actor: ActorInfo = {
     name: params.name,
     uid,
     spawnMethod: params.spawnMethod,
     ...(proc.pid === undefined ? {} : { pid: proc.pid }),
     ...(proc.threadId === undefined ? {} : { threadId: proc.threadId }),
+    ...(host === undefined ? {} : { host }),
   }
   debug(`spawned actor '${actor.name}'`, actor)
   const connection = new ActorConnection(child.transport, actor, proc)

@@ -89,6 +89,12 @@ export interface SpawnedChild {
   /** The channel to the child's actor runtime. */
   readonly transport: Transport
   /**
+   * The host the child runs on, as its actor names it (`currentActor().host`),
+   * when a backend starts it on another host. Local children run where their
+   * environment's `HARROW_HOST` says.
+   */
+  readonly host?: string
+  /**
    * Stop the child's process, thread, pipes and sockets from keeping this
    * process's event loop alive (Node's `unref()` on each). Core calls it once,
    * right after the spawn, and from then on keeps the loop alive itself while
