@@ -1,9 +1,9 @@
 /** The script each worker actor runs: core's actor runtime over the MessagePort it was given. */
 
 import { MessagePort, parentPort, threadId, workerData } from 'node:worker_threads'
-import type { Transport } from '@harrow/core/backend'
+import type { Transport } from '@harrow/core/child'
 import { exitAfterFlush, rehearseProtocol, runActor } from '@harrow/core/child'
-import { SPARE_WAITING, isSpareHandout, type ChildData, type SpareHandout } from './launch.js'
+import { SPARE_WAITING, isSpareHandout, type ChildData, type SpareHandout } from './child-data.js'
 import { portTransport } from './port-transport.js'
 
 const data = workerData as Partial<ChildData> | null

@@ -1,7 +1,8 @@
 /** A {@link Transport} over a `MessagePort`: the frames of one tick travel as one batch, a short string or a transferred ArrayBuffer. */
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
-import { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_FRAMES, ProtocolError, type Transport, type TransportSink } from '@harrow/core/backend'
+// From the child's entry: this transport runs in every worker actor, which should load no more of core than that.
+import { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_FRAMES, ProtocolError, type Transport, type TransportSink } from '@harrow/core/child'
 
 /** Bytes of the big-endian length before each frame in a batch. */
 const LENGTH_BYTES = 4

@@ -5,7 +5,8 @@
  * harrow's runtime: most of a worker spawn. The spare's environment is set to the actor's when it is handed out.
  */
 
-import { SPARE_WAITING, canServe, defaultShape, launchThread, type LaunchedThread, type SpareHandout, type ThreadShape } from './launch.js'
+import { SPARE_WAITING, type SpareHandout } from './child-data.js'
+import { canServe, defaultShape, launchThread, type LaunchedThread, type ThreadShape } from './launch.js'
 
 interface Spare extends LaunchedThread {
   /** What it was started with: the parent's environment and flags at the time. */
