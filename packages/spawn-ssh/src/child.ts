@@ -1,9 +1,10 @@
 /**
  * The script each ssh actor runs on the remote host: reads its spawn config
  * from stdin, checks that its harrow is the parent's, applies the environment,
- * working directory and path map it was sent, then runs core's actor runtime over the session's stdin and stdout
- * (moved to fd 3 by the remote shell). The actor's own stdout is carried,
- * marked, on stderr, so nothing but frames is ever written to the channel.
+ * working directory and path map it was sent, then runs core's actor runtime
+ * over the session's stdin and stdout (moved to fd 3 by the remote shell).
+ * The actor's own stdout is carried, marked, on stderr, so nothing but frames
+ * is ever written to the channel.
  */
 
 import { register } from 'node:module'

@@ -4,7 +4,7 @@ import { setMaxListeners } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { BackendOptions } from '../shared/contracts.js'
 import { assertSendable } from '../wire/sendable.js'
-import { ActorCancelledError, ActorNurseryError, HarrowError } from '../shared/errors.js'
+import { ActorCancelledError, ActorNurseryError, HarrowError, stackFrames, type CallSite } from '../shared/errors.js'
 import { DEFAULT_MAX_FRAME_SIZE } from '../wire/frames.js'
 import { TERMINATE_AFTER, cancelOnCompletion } from './lifecycle.js'
 import type { Portal } from './portal.js'
@@ -12,10 +12,9 @@ import { ActorPool, type PoolHost, type PoolOptions, type Supervisor } from './p
 import { normalizeModule, toFnRef, type AnyFunction, type FnRef } from '../shared/ref.js'
 import type { TypedCallArgs } from './remote-types.js'
 import { getStartMethod, loadSpawnBackend } from '../shared/registry.js'
-import { runtime, type ActorInfo, type Cancellable } from '../shared/realm.js'
-import { teardownGate, unwatchRootSignals, watchRootSignals } from './signals.js'
+import { isActor, runtime, type ActorInfo, type Cancellable } from '../shared/realm.js'
+import { teardownGate, unwatchRoot, watchRoot } from './signals.js'
 import { holding } from './keep-alive.js'
-import { unwatchUnclosedNurseries, watchUnclosedNurseries } from './unclosed.js'
 import { STARTUP_TIMEOUT, spawnActor, type ActorHandle } from './spawn.js'
 import type { SpawnMethodKey } from '../shared/spawn-methods.js'
 
@@ -108,8 +107,8 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
   #closing: Promise<void> | undefined
   #cancelling: Promise<void> | undefined
   #open = true
-  /** The stack where it was opened (formatted only if it is never closed). */
-  readonly #openedAt: { stack?: string } = {}
+  /** Where a root opened it (formatted only if it is never closed); actors close theirs when they exit. */
+  readonly #openedAt: CallSite = {}
 
   /** @internal Use {@link openNursery}. */
   constructor(options: NurseryOptions) {
@@ -120,10 +119,9 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     setMaxListeners(0, this.#cancel.signal)
     this.#signal = options.signal
     this.#signal?.addEventListener('abort', this.#cancelSoon, { once: true })
-    Error.captureStackTrace(this.#openedAt, ActorNursery)
+    if (!isActor()) Error.captureStackTrace(this.#openedAt, ActorNursery)
     runtime().nurseries.add(this)
-    watchRootSignals()
-    watchUnclosedNurseries()
+    watchRoot()
   }
 
   /** The actors alive in this nursery now. */
@@ -234,8 +232,7 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
   /** @internal Where it was opened and the actors it holds, for the message when a root ends with it open. */
   describe(): string {
     // The first frame outside harrow's ways to open a nursery is the caller's (names survive bundling, paths may not).
-    const frames = (this.#openedAt.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line) && !line.includes('(node:internal/'))
-    const caller = frames.find((line) => !/^\s+at (async )?(openNursery|withNursery|withPool) /.test(line))
+    const caller = stackFrames(this.#openedAt).find((line) => !/^\s+at (async )?(openNursery|withNursery|withPool) /.test(line))
     const where = caller === undefined ? '' : ` opened ${caller.trim().replace(/^at (async )?/, 'in ')}`
     const names = this.children.map((actor) => `'${actor.name}'`)
     const holds = names.length === 0 ? 'no actors' : `${names.length} actor${names.length === 1 ? '' : 's'} (${names.join(', ')})`
@@ -320,8 +317,7 @@ export class ActorNursery implements AsyncDisposable, Cancellable {
     await Promise.all([...this.#children.values()].flatMap((child) => (child.settled ? [child.settled] : [])))
     this.#signal?.removeEventListener('abort', this.#cancelSoon)
     runtime().nurseries.delete(this)
-    unwatchRootSignals()
-    unwatchUnclosedNurseries()
+    unwatchRoot()
     const failure = this.#failure(bodyError, bodyFailed)
     if (failure !== undefined) {
       await teardownGate()

@@ -1,7 +1,12 @@
-/** In a root program with open nurseries, Ctrl-C and SIGTERM cancel the whole tree, then exit 130 or 143. */
+/**
+ * The root program's process hooks while a nursery is open: Ctrl-C and
+ * SIGTERM cancel the whole tree, then exit 130 or 143; a root that runs out of
+ * work with nurseries open is told so and they are closed (unclosed.ts).
+ */
 
 import { debug } from '../shared/log.js'
 import { isActor, runtime } from '../shared/realm.js'
+import { closeUnclosedNurseries } from './unclosed.js'
 
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const
 type Handled = keyof typeof EXIT_CODES
@@ -27,27 +32,29 @@ function onSignal(signal: Handled): void {
   void Promise.all(nurseries.map((n) => n.cancel())).then(() => {
     if (exiting) process.exit(code)
     teardown = undefined
-    unwatchRootSignals()
+    unwatchRoot()
   })
 }
 
 const onSigint = (): void => onSignal('SIGINT')
 const onSigterm = (): void => onSignal('SIGTERM')
 
-/** Install the root's handlers while a nursery is open. Actors handle signals in their runtime instead. */
-export function watchRootSignals(): void {
+/** Install the root's hooks while a nursery is open. Actors handle signals in their runtime, and close their nurseries as they exit. */
+export function watchRoot(): void {
   if (installed || isActor()) return
   installed = true
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigterm)
+  process.on('beforeExit', closeUnclosedNurseries)
 }
 
-/** Remove the handlers once no nursery is open, so harrow leaves no trace in a larger app. */
-export function unwatchRootSignals(): void {
+/** Remove the hooks once no nursery is open, so harrow leaves no trace in a larger app. */
+export function unwatchRoot(): void {
   if (!installed || teardown || runtime().nurseries.size > 0) return
   installed = false
   process.off('SIGINT', onSigint)
   process.off('SIGTERM', onSigterm)
+  process.off('beforeExit', closeUnclosedNurseries)
 }
 
 /**

@@ -14,7 +14,7 @@ import { Portal } from './portal.js'
 import { holding } from './keep-alive.js'
 import type { SpawnSpec } from '../wire/protocol.js'
 import { loadSpawnBackend, spawnMethodHints } from '../shared/registry.js'
-import { HOST_ENV, runtime, selfIdentity, type ActorInfo } from '../shared/realm.js'
+import { hostLabel, runtime, selfIdentity, type ActorInfo } from '../shared/realm.js'
 import { treeValues } from '../shared/tree-values.js'
 
 /** Everything {@link spawnActor} needs, resolved from nursery and actor options. */
@@ -146,7 +146,8 @@ async function startChild(params: SpawnParams): Promise<ActorHandle> {
     throw new ActorFailure({ actor: { name: params.name, uid }, exitCode: null, signal: null, phase: 'boot', reason: describeSystemError(cause), cause })
   }
   const { proc } = child
-  const host = child.host ?? (request.env[HOST_ENV] || undefined)
+  // Local children run where their environment says; a backend that starts them elsewhere says where.
+  const host = child.host ?? hostLabel(request.env)
   const actor: ActorInfo = {
     name: params.name,
     uid,

@@ -6,14 +6,11 @@
  */
 
 import { warn } from '../shared/log.js'
-import { isActor, runtime } from '../shared/realm.js'
+import { runtime } from '../shared/realm.js'
 
-let installed = false
-
-function onBeforeExit(): void {
-  const open = [...runtime().nurseries]
-  if (open.length === 0) return
-  for (const nursery of open) {
+/** The root's `beforeExit` handler (installed by signals.ts while a nursery is open). */
+export function closeUnclosedNurseries(): void {
+  for (const nursery of runtime().nurseries) {
     warn(
       `${nursery.describe()} was still open when nothing else kept the program alive: closing it now. ` +
         'Close nurseries with `await using`, withNursery(), or `await nursery.close()` in a finally.',
@@ -21,18 +18,4 @@ function onBeforeExit(): void {
     // What closing throws (an actor's failure) is the program's error: it reaches the unhandled-rejection handler.
     void nursery.close()
   }
-}
-
-/** Watch for a root ending with open nurseries while one is open (actors close theirs when they exit). */
-export function watchUnclosedNurseries(): void {
-  if (installed || isActor()) return
-  installed = true
-  process.on('beforeExit', onBeforeExit)
-}
-
-/** Stop watching once no nursery is open, so harrow leaves no trace in a larger app. */
-export function unwatchUnclosedNurseries(): void {
-  if (!installed || runtime().nurseries.size > 0) return
-  installed = false
-  process.off('beforeExit', onBeforeExit)
 }

@@ -143,9 +143,18 @@ export function withCallerFrames(error: unknown): never {
  */
 export function addCallSite(error: unknown, site: CallSite | undefined): void {
   if (site === undefined || !(error instanceof RemoteActorError) || typeof error.stack !== 'string') return
-  // Node's own frames (the microtask queue a reaction runs in) say nothing about the caller.
-  const frames = (site.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line) && !line.includes('(node:internal/'))
+  const frames = stackFrames(site)
   if (frames.length > 0) error.stack = `${error.stack}\n    --- called from ---\n${frames.join('\n')}`
+}
+
+/**
+ * The `at ...` lines of a captured stack, without Node's own frames (the
+ * microtask queue a reaction runs in), which say nothing about the caller.
+ *
+ * @internal
+ */
+export function stackFrames(site: CallSite): string[] {
+  return (site.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line) && !line.includes('(node:internal/'))
 }
 
 /** Why and when an actor's process or thread ended. */

@@ -28,9 +28,9 @@ export interface ActorInfo {
  */
 export const HOST_ENV = 'HARROW_HOST'
 
-/** This process's host label, when a backend set one. */
-export function hostLabel(): string | undefined {
-  return process.env[HOST_ENV] || undefined
+/** The host label in `env` (this process's by default), when a backend set one. */
+export function hostLabel(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
+  return env[HOST_ENV] || undefined
 }
 
 /** What a running remote task sees through `currentTask()`. */

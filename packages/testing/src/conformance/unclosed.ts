@@ -44,6 +44,11 @@ async function runUnclosed(key: string, env: Record<string, string> = {}): Promi
   }
 }
 
+/** Whether the program's actors (processes) and its process group are gone, within {@link TEARDOWN_BOUND}. */
+function treeGone(report: RootReport): Promise<boolean> {
+  return waitFor(() => !report.pids.some(isAlive) && processGroup(report.root).length === 0, TEARDOWN_BOUND)
+}
+
 export function unclosedTests({ key, capabilities }: SuiteContext): void {
   describe('a root that forgets to close its nursery', () => {
     test('answers the call still in flight, says which nursery was left open, closes it and exits 0', async () => {
@@ -54,9 +59,7 @@ export function unclosedTests({ key, capabilities }: SuiteContext): void {
         /^\[harrow root\] warn: a nursery opened in \S*unclosed\.mjs:\d+:\d+ with 2 actors \('forgotten-a', 'forgotten-b'\) was still open when nothing else kept the program alive: closing it now\./m,
       )
       expect(code).toBe(0)
-      if (capabilities.processes) {
-        expect(await waitFor(() => !report.pids.some(isAlive) && processGroup(report.root).length === 0, TEARDOWN_BOUND)).toBe(true)
-      }
+      if (capabilities.processes) expect(await treeGone(report)).toBe(true)
     })
 
     test('an actor that died while nothing waited on it fails the program when harrow closes the nursery', async () => {
@@ -64,9 +67,7 @@ export function unclosedTests({ key, capabilities }: SuiteContext): void {
       expect(stderr).toMatch(/^\[harrow root\] warn: a nursery opened in \S*unclosed\.mjs:\d+:\d+ with .* was still open/m)
       expect(stderr).toMatch(/ActorFailure: actor 'forgotten-b[^']*' exited with code 7/)
       expect(code).toBe(1)
-      if (capabilities.processes) {
-        expect(await waitFor(() => !report.pids.some(isAlive) && processGroup(report.root).length === 0, TEARDOWN_BOUND)).toBe(true)
-      }
+      if (capabilities.processes) expect(await treeGone(report)).toBe(true)
     })
   })
 }
