@@ -1,5 +1,6 @@
 /** Lifecycle helpers every backend's children go through: boot-death detection, soft kill, hard kill, result collection. */
 
+import { closeSync, openSync } from 'node:fs'
 import { TIMED_OUT, aborted, within } from '../shared/async.js'
 import type { ExitInfo, ProcHandle } from '../shared/contracts.js'
 import { ActorCancelledError, ActorFailure, describeSystemError, type ActorId } from '../shared/errors.js'
@@ -124,6 +125,24 @@ export async function cancelOnCompletion(
 }
 
 /**
+ * The error opening a file gives when this process has run out of file descriptors, else `undefined`. A child that
+ * died at boot then failed for that, whatever it said: Node reports a `package.json` it could not open as a missing
+ * module, so a worker thread's own error can name the wrong cause.
+ */
+function outOfDescriptors(): NodeJS.ErrnoException | undefined {
+  let fd: number | undefined
+  try {
+    fd = openSync(process.execPath, 'r')
+    return undefined
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code === 'EMFILE' || code === 'ENFILE' ? (error as NodeJS.ErrnoException) : undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}
+
+/**
  * `peer` (the child's handshake), raced against the child's death: a child
  * that dies first becomes an {@link ActorFailure} with `phase: 'boot'` and its
  * exit code, never a hang.
@@ -142,12 +161,18 @@ export async function waitForPeerOrProcDeath<T>(peer: Promise<T>, proc: ProcHand
       if (late.ok) return late.value
       throw late.error
     }
+    const exhausted = outOfDescriptors()
+    const cause = exit.error ?? exhausted
+    const reasons = [
+      exhausted && describeSystemError(exhausted),
+      exit.error && (exhausted ? `its own error: ${exit.error.message}` : describeSystemError(exit.error)),
+    ]
     throw new ActorFailure({
       actor,
       exitCode: exit.code,
       signal: exit.signal,
       phase: 'boot',
-      ...(exit.error ? { reason: describeSystemError(exit.error), cause: exit.error } : {}),
+      ...(cause ? { reason: reasons.filter(Boolean).join('; '), cause } : {}),
     })
   })
   // Whichever loses the race must not surface as an unhandled rejection.
