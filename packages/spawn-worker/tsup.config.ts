@@ -2,8 +2,9 @@ import { writeFile } from 'node:fs/promises'
 import { packageConfig } from '../../tsup.base.ts'
 
 export default packageConfig({
-  // child.ts is the script each worker actor runs; it is found beside backend.js at run time.
-  entry: ['src/index.ts', 'src/backend.ts', 'src/child.ts'],
+  entry: ['src/index.ts', 'src/backend.ts'],
+  // The script each worker actor runs, one module found beside backend.js at run time.
+  oneModule: { scripts: { child: 'src/child.ts' } },
   // A TypeScript file left as TypeScript: a worker actor imports it to learn whether a TS loader is active in its thread.
   onSuccess: () =>
     writeFile(

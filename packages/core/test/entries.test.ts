@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 
 const dist = new URL('../dist/', import.meta.url)
@@ -30,6 +30,32 @@ describe('entries', () => {
     const graph = [...moduleGraph('child.js').values()].join('\n')
     expect(graph).toMatch(/Packr/)
     expect(graph).not.toMatch(/class ActorNursery|class Portal|class ActorStream/)
+  })
+
+  test('a child loads two modules of core (its runtime and what it shares with the backend entry), not an entry and its chunks', () => {
+    expect([...moduleGraph('child.js').keys()].sort()).toEqual(['child.js', 'shared.js'])
+    expect([...moduleGraph('backend.js').keys()].sort()).toEqual(['backend.js', 'shared.js'])
+  })
+
+  test('every module of core is built into one file: the entries import the runtime rather than copy it', async () => {
+    const files = readdirSync(dist).filter((file) => file.endsWith('.js'))
+    for (const declaration of [
+      'var HarrowError =',
+      'var ActorFailure =',
+      'var ProtocolError =',
+      'var Packr = ',
+      'function runActor(',
+      'function socketTransport(',
+    ]) {
+      const holders = files.filter((file) => readFileSync(new URL(file, dist), 'utf8').includes(declaration))
+      expect(holders, declaration).toHaveLength(1)
+    }
+    const root = (await import(new URL('index.js', dist).href)) as Record<string, unknown>
+    const backend = (await import(new URL('backend.js', dist).href)) as Record<string, unknown>
+    const child = (await import(new URL('child.js', dist).href)) as Record<string, unknown>
+    expect(backend['ActorFailure']).toBe(root['ActorFailure'])
+    expect(child['ProtocolError']).toBe(backend['ProtocolError'])
+    expect(child['PROTOCOL_VERSION']).toBe(root['PROTOCOL_VERSION'])
   })
 
   test('the application entry exports no backend-only helper', async () => {

@@ -46,7 +46,7 @@ try {
 } catch {
   fatal(EXIT_VERSION_MISMATCH, `@harrow/core is not installed beside @harrow/spawn-ssh ${SSH_PACKAGE_VERSION} on this host`)
 }
-const { PROTOCOL_VERSION } = await import('@harrow/core')
+const { PROTOCOL_VERSION } = await import('@harrow/core/child')
 if (core !== config.versions.core || SSH_PACKAGE_VERSION !== config.versions.ssh || PROTOCOL_VERSION !== config.versions.protocol) {
   fatal(
     EXIT_VERSION_MISMATCH,
