@@ -119,7 +119,7 @@ export default {
     const threads = availableParallelism()
     // --quick (CI's check that the scenario runs, outputs compared) takes a quarter of the batch, once.
     const files = quick ? batch().slice(0, 24) : batch()
-    const runs = quick ? 1 : 6
+    const runs = quick ? 1 : 10
     const all = contenders(threads)
     const samples = Object.fromEntries(all.flatMap((c) => [`first:${c.id}`, `batch:${c.id}`, `warm:${c.id}`].map((k) => [k, []])))
     let expected

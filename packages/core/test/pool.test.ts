@@ -76,9 +76,18 @@ class FakeHost implements PoolHost {
   readonly #cancel = new AbortController()
   readonly signal = this.#cancel.signal
   spawnDelay = 0
+  /** Boot times of particular members, in ms (others take `spawnDelay`). */
+  readonly delays = new Map<string, number>()
+  /** Members whose next boots fail, and how many of them. */
+  readonly bootFailures = new Map<string, number>()
 
   async spawn(name: string, _options: unknown, supervisor: Supervisor): Promise<ActorHandle> {
-    await new Promise((resolve) => setTimeout(resolve, this.spawnDelay))
+    await new Promise((resolve) => setTimeout(resolve, this.delays.get(name) ?? this.spawnDelay))
+    const failing = this.bootFailures.get(name) ?? 0
+    if (failing > 0) {
+      this.bootFailures.set(name, failing - 1)
+      throw new ActorFailure({ actor: { name, uid: name }, exitCode: 1, signal: null, phase: 'boot' })
+    }
     const member = new FakeMember(name, supervisor)
     this.members.push(member)
     return member as unknown as ActorHandle
@@ -115,7 +124,7 @@ const tick = (ms = 5): Promise<void> => new Promise((resolve) => setTimeout(reso
 
 async function open(options: PoolOptions = {}): Promise<{ host: FakeHost; pool: ActorPool }> {
   const host = new FakeHost()
-  const pool = await ActorPool.start(host, 'p', { size: 2, ...options })
+  const pool = await ActorPool.start(host, 'p', { size: 2, ready: 'all', ...options })
   return { host, pool }
 }
 
@@ -124,12 +133,63 @@ describe('ActorPool', () => {
     const host = new FakeHost()
     host.spawnDelay = 100
     const started = performance.now()
-    const pool = await ActorPool.start(host, 'p', { size: 4 })
+    const pool = await ActorPool.start(host, 'p', { size: 4, ready: 'all' })
     // Four 100 ms boots in a row would take 400 ms.
     expect(performance.now() - started).toBeLessThan(350)
     expect(host.members.map((m) => m.actor.name)).toEqual(['p-0', 'p-1', 'p-2', 'p-3'])
     expect(pool.size).toBe(4)
     await pool.close()
+  })
+
+  test("startPool resolves once the first member serves (ready: 'first', the default); calls go to the others as they come up", async () => {
+    const host = new FakeHost()
+    host.delays.set('p-1', 300)
+    const pool = await ActorPool.start(host, 'p', { size: 2 })
+    expect(pool.members.map((m) => m.actor.name)).toEqual(['p-0'])
+    expect(pool.size).toBe(2)
+    const calls = [pool.run(work, [1]), pool.run(work, [2])]
+    await tick()
+    expect(host.running().map((c) => [c.member.actor.name, c.args[0]])).toEqual([['p-0', 1]])
+    expect(pool.stats()).toMatchObject({ inFlight: 1, queued: 1 })
+    await until(() => host.running().length === 2)
+    expect(host.running().map((c) => [c.member.actor.name, c.args[0]])).toEqual([
+      ['p-0', 1],
+      ['p-1', 2],
+    ])
+    for (const call of host.running()) finish(call, call.args[0])
+    expect(await Promise.all(calls)).toEqual([1, 2])
+    await pool.close()
+  })
+
+  test("with ready: 'first', a boot that fails before any member serves rejects startPool; one that fails after is a crash, replaced", async () => {
+    const doomed = new FakeHost()
+    doomed.bootFailures.set('p-0', 1)
+    doomed.delays.set('p-1', 200)
+    await expect(ActorPool.start(doomed, 'p', { size: 2 })).rejects.toMatchObject({ name: 'ActorFailure', phase: 'boot' })
+    await until(() => doomed.members.every((m) => !m.alive))
+
+    const host = new FakeHost()
+    host.bootFailures.set('p-1', 1)
+    host.delays.set('p-1', 50)
+    const pool = await ActorPool.start(host, 'p', { size: 2, restart: { backoff: 10 } })
+    await until(() => pool.members.length === 2)
+    expect(pool.stats()).toMatchObject({ restarts: 1, size: 2 })
+    expect(host.failures).toEqual([])
+    await pool.close()
+  })
+
+  test("with ready: 'all', startPool resolves once every member serves and rejects if any fails to boot", async () => {
+    const host = new FakeHost()
+    host.delays.set('p-1', 100)
+    const pool = await ActorPool.start(host, 'p', { size: 2, ready: 'all' })
+    expect(pool.members.map((m) => m.actor.name).sort()).toEqual(['p-0', 'p-1'])
+    await pool.close()
+
+    const doomed = new FakeHost()
+    doomed.bootFailures.set('p-1', 1)
+    doomed.delays.set('p-1', 100)
+    await expect(ActorPool.start(doomed, 'p', { size: 2, ready: 'all' })).rejects.toMatchObject({ name: 'ActorFailure', phase: 'boot' })
+    expect(doomed.members.every((m) => !m.alive)).toBe(true)
   })
 
   test('each call goes to the member with the fewest calls in flight, up to concurrency', async () => {
@@ -294,5 +354,6 @@ describe('ActorPool', () => {
     await expect(ActorPool.start(new FakeHost(), 'p', { size: 0 })).rejects.toBeInstanceOf(RangeError)
     await expect(ActorPool.start(new FakeHost(), 'p', { size: 1, concurrency: 1.5 })).rejects.toBeInstanceOf(RangeError)
     await expect(ActorPool.start(new FakeHost(), 'p', { size: 1, maxQueue: -1 })).rejects.toBeInstanceOf(RangeError)
+    await expect(ActorPool.start(new FakeHost(), 'p', { size: 1, ready: 'some' as 'all' })).rejects.toBeInstanceOf(RangeError)
   })
 })

@@ -43,6 +43,15 @@ export interface PoolOptions extends ActorOptions {
   readonly whenFull?: 'reject' | 'wait'
   /** Replacement of crashed members. */
   readonly restart?: RestartOptions
+  /**
+   * When `startPool` resolves: `'first'` once one member serves (calls go to
+   * the others as they come up, so the first result costs one actor's
+   * start-up, not the slowest of N), `'all'` once every member serves. Either
+   * way it rejects when a member fails to boot before any serves; with
+   * `'first'`, a member that fails to boot after that counts as a crash and is
+   * replaced. @default 'first'
+   */
+  readonly ready?: 'first' | 'all'
 }
 
 /** A snapshot of a pool's counters (see `pool.stats()`). */
@@ -138,9 +147,10 @@ function queuedCancelled(signal: AbortSignal): ActorCancelledError {
  * N in a row: on `'worker'` a thread plus harrow's runtime and the
  * `enableModules` imports, in each thread at once; spare threads kept by
  * `@harrow/spawn-worker`'s `startWorkerSpares(n)` (or `HARROW_WORKER_SPARES`)
- * are taken first and skip the thread's start. `startPool` resolves once every
- * member serves, so the first call costs one round trip plus its own work
- * (and the import of its module, when it was not in `enableModules`).
+ * are taken first and skip the thread's start. `startPool` resolves once the
+ * first member serves (`ready: 'all'`: every member), so the first call costs
+ * one actor's start-up, one round trip and its own work (and the import of its
+ * module, when it was not in `enableModules`).
  */
 export class ActorPool implements AsyncDisposable {
   /** The pool's name; members are named `<name>-<i>`. */
@@ -167,17 +177,23 @@ export class ActorPool implements AsyncDisposable {
   #restarts = 0
   readonly #crashes: number[] = []
   #phase: Phase = 'open'
+  /** Settles when a member first serves (see {@link PoolOptions.ready}). */
+  readonly #serving = deferred<void>()
+  #served = false
+  /** `ready: 'all'`: a failed boot fails the start until every member served, not only until the first did. */
+  readonly #startNeedsAll: boolean
   /** Why calls are refused once the pool stopped taking them. */
   #refusal: Error | undefined
   #idle: Deferred<void> | undefined
   #closing: Promise<void> | undefined
 
   private constructor(host: PoolHost, name: string, options: PoolOptions) {
-    const { size: _size, concurrency, maxQueue, whenFull, restart, ...memberOptions } = options
+    const { size: _size, concurrency, maxQueue, whenFull, restart, ready, ...memberOptions } = options
     this.name = name
     this.#host = host
     this.#key = `pool:${name}:${globalThis.crypto.randomUUID()}`
     this.#memberOptions = memberOptions
+    this.#startNeedsAll = ready === 'all'
     this.#concurrency = count('concurrency', concurrency, 1, 1)
     this.#maxQueue = count('maxQueue', maxQueue, Infinity, 0)
     if (whenFull !== undefined && whenFull !== 'reject' && whenFull !== 'wait')
@@ -196,15 +212,28 @@ export class ActorPool implements AsyncDisposable {
   static async start(host: PoolHost, name: string, options: PoolOptions): Promise<ActorPool> {
     const size = count('size', options.size, availableParallelism(), 1)
     if (size === Infinity) throw new RangeError('size must be finite')
+    if (options.ready !== undefined && options.ready !== 'first' && options.ready !== 'all')
+      throw new RangeError(`ready must be 'first' or 'all', got ${String(options.ready)}`)
     const pool = new ActorPool(host, name, options)
     host.signal.addEventListener('abort', pool.#onNurseryCancel, { once: true })
     const slots = pool.#grow(size)
     // In parallel: N members cost about one start-up, not N in a row.
-    const booted = await Promise.allSettled(slots.map((slot) => pool.#boot(slot, true)))
-    const failure = booted.find((outcome) => outcome.status === 'rejected')
-    if (failure) {
+    const boots = slots.map((slot) => pool.#boot(slot, true))
+    const everyBoot = Promise.allSettled(boots).then((outcomes) => {
+      const failure = outcomes.find((outcome) => outcome.status === 'rejected')
+      if (failure) throw failure.reason
+      // No member failed, and none serves: the nursery stopped the pool while it started.
+      if (!pool.#served) throw new ActorCancelledError(`pool '${name}' was stopped by its nursery while it started`)
+    })
+    try {
+      if (pool.#startNeedsAll) await everyBoot
+      else {
+        void everyBoot.catch(() => {}) // failures after the first member serves are crashes, handled as such
+        await Promise.race([pool.#serving.promise, everyBoot, ...boots.map((boot) => boot.then(() => new Promise<never>(() => {})))])
+      }
+    } catch (error) {
       await pool.close({ drain: false })
-      throw failure.reason
+      throw error
     }
     return pool
   }
@@ -565,7 +594,7 @@ export class ActorPool implements AsyncDisposable {
         return
       }
       slot.state = 'down'
-      if (throwOnFailure) throw error
+      if (throwOnFailure && (this.#startNeedsAll || !this.#served)) throw error
       // A nursery that is closing refuses new actors: the pool ends with it, this is no crash.
       if (!this.#host.isOpen() || !this.#running()) this.#shutdown(new ActorCancelledError(`pool '${this.name}' was stopped by its nursery`))
       else this.#crashed(slot, error instanceof Error ? error : new Error(String(error)))
@@ -579,6 +608,10 @@ export class ActorPool implements AsyncDisposable {
     slot.handle = handle
     slot.state = 'ready'
     slot.inFlight = 0
+    if (!this.#served) {
+      this.#served = true
+      this.#serving.resolve()
+    }
     this.#pump()
   }
 

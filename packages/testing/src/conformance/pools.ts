@@ -52,7 +52,7 @@ export function poolTests({ key, capabilities }: SuiteContext): void {
     test('members named <name>-<i> boot in parallel; each call gets its own result; calls go to the least busy member', async () => {
       await withNursery(
         async (nursery) => {
-          const pool = await nursery.startPool('crunch', { size: 3, enableModules })
+          const pool = await nursery.startPool('crunch', { size: 3, enableModules, ready: 'all' })
           expect(pool.size).toBe(3)
           expect(pool.members.map((m) => m.actor.name).sort()).toEqual(['crunch-0', 'crunch-1', 'crunch-2'])
           expect(nursery.children).toHaveLength(3)
@@ -67,6 +67,20 @@ export function poolTests({ key, capabilities }: SuiteContext): void {
           expect(items).toEqual([0, 1, 2, 3, 4])
           const bound = pool.bind<{ add(a: number, b: number): number }>(fixtureModules.tasks)
           expect(await bound.add(40, 2)).toBe(42)
+        },
+        { spawnMethod: key },
+      )
+    })
+
+    test('startPool resolves once a member serves; the first call runs at once and the other members join as they boot', async () => {
+      await withNursery(
+        async (nursery) => {
+          const pool = await nursery.startPool('eager', { size: 2, enableModules })
+          expect(pool.members.length).toBeGreaterThanOrEqual(1)
+          expect(await pool.run(task('add'), [1, 2])).toBe(3)
+          expect(await waitFor(() => pool.members.length === 2, 30_000)).toBe(true)
+          const names = await Promise.all([0, 1].map(() => pool.run<string>(task('sleepThenWho'), [200])))
+          expect(new Set(names).size).toBe(2)
         },
         { spawnMethod: key },
       )
@@ -232,7 +246,7 @@ export function poolTests({ key, capabilities }: SuiteContext): void {
     test('close() drains queued calls, close({ drain: false }) cancels them; either way no member is left', async () => {
       const nursery = await openNursery({ spawnMethod: key })
       try {
-        const drained = await nursery.startPool('drained', { size: 2, enableModules })
+        const drained = await nursery.startPool('drained', { size: 2, enableModules, ready: 'all' })
         const pids = pidsOf(drained)
         const work = Array.from({ length: 6 }, (_, i) => drained.run(task('sleepThenWho'), [50 + i]))
         await drained.close()
@@ -240,7 +254,7 @@ export function poolTests({ key, capabilities }: SuiteContext): void {
         await expect(drained.run(task('add'), [1, 1])).rejects.toBeInstanceOf(HarrowError)
         expect(drained.members).toEqual([])
 
-        const dropped = await nursery.startPool('dropped', { size: 2, enableModules })
+        const dropped = await nursery.startPool('dropped', { size: 2, enableModules, ready: 'all' })
         pids.push(...pidsOf(dropped))
         const outcomes = Promise.allSettled(Array.from({ length: 6 }, () => dropped.run(task('sleep'), [60_000])))
         await tick(100)
