@@ -163,16 +163,14 @@ export async function waitForPeerOrProcDeath<T>(peer: Promise<T>, proc: ProcHand
     }
     const exhausted = outOfDescriptors()
     const cause = exit.error ?? exhausted
-    const reasons = [
-      exhausted && describeSystemError(exhausted),
-      exit.error && (exhausted ? `its own error: ${exit.error.message}` : describeSystemError(exit.error)),
-    ]
+    const own = exit.error && (exhausted ? `its own error: ${exit.error.message}` : describeSystemError(exit.error))
+    const reason = exhausted ? [describeSystemError(exhausted), ...(own ? [own] : [])].join('; ') : own
     throw new ActorFailure({
       actor,
       exitCode: exit.code,
       signal: exit.signal,
       phase: 'boot',
-      ...(cause ? { reason: reasons.filter(Boolean).join('; '), cause } : {}),
+      ...(cause && reason ? { reason, cause } : {}),
     })
   })
   // Whichever loses the race must not surface as an unhandled rejection.

@@ -177,8 +177,7 @@ export class ActorPool implements AsyncDisposable {
   #restarts = 0
   readonly #crashes: number[] = []
   #phase: Phase = 'open'
-  /** Settles when a member first serves (see {@link PoolOptions.ready}). */
-  readonly #serving = deferred<void>()
+  /** Whether a member has served yet (see {@link PoolOptions.ready}). */
   #served = false
   /** `ready: 'all'`: a failed boot fails the start until every member served, not only until the first did. */
   readonly #startNeedsAll: boolean
@@ -193,6 +192,7 @@ export class ActorPool implements AsyncDisposable {
     this.#host = host
     this.#key = `pool:${name}:${globalThis.crypto.randomUUID()}`
     this.#memberOptions = memberOptions
+    if (ready !== undefined && ready !== 'first' && ready !== 'all') throw new RangeError(`ready must be 'first' or 'all', got ${String(ready)}`)
     this.#startNeedsAll = ready === 'all'
     this.#concurrency = count('concurrency', concurrency, 1, 1)
     this.#maxQueue = count('maxQueue', maxQueue, Infinity, 0)
@@ -212,8 +212,6 @@ export class ActorPool implements AsyncDisposable {
   static async start(host: PoolHost, name: string, options: PoolOptions): Promise<ActorPool> {
     const size = count('size', options.size, availableParallelism(), 1)
     if (size === Infinity) throw new RangeError('size must be finite')
-    if (options.ready !== undefined && options.ready !== 'first' && options.ready !== 'all')
-      throw new RangeError(`ready must be 'first' or 'all', got ${String(options.ready)}`)
     const pool = new ActorPool(host, name, options)
     host.signal.addEventListener('abort', pool.#onNurseryCancel, { once: true })
     const slots = pool.#grow(size)
@@ -225,12 +223,13 @@ export class ActorPool implements AsyncDisposable {
       // No member failed, and none serves: the nursery stopped the pool while it started.
       if (!pool.#served) throw new ActorCancelledError(`pool '${name}' was stopped by its nursery while it started`)
     })
+    // A boot resolves once its member serves (or was stopped meanwhile); failures before the first serves reject it.
+    const firstServes = (): Promise<void> =>
+      new Promise((resolve, reject) => {
+        for (const boot of boots) boot.then(() => pool.#served && resolve(), reject)
+      })
     try {
-      if (pool.#startNeedsAll) await everyBoot
-      else {
-        void everyBoot.catch(() => {}) // failures after the first member serves are crashes, handled as such
-        await Promise.race([pool.#serving.promise, everyBoot, ...boots.map((boot) => boot.then(() => new Promise<never>(() => {})))])
-      }
+      await (pool.#startNeedsAll ? everyBoot : Promise.race([firstServes(), everyBoot]))
     } catch (error) {
       await pool.close({ drain: false })
       throw error
@@ -608,10 +607,7 @@ export class ActorPool implements AsyncDisposable {
     slot.handle = handle
     slot.state = 'ready'
     slot.inFlight = 0
-    if (!this.#served) {
-      this.#served = true
-      this.#serving.resolve()
-    }
+    this.#served = true
     this.#pump()
   }
 
