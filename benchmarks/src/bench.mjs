@@ -86,7 +86,9 @@ function groupMembers(pgid) {
 function runCase(scenarioId, kase, resultFile) {
   const args = [...(kase.nodeFlags ?? []), RUNNER, scenarioId, '--case', kase.id, '--result', resultFile, ...(quick ? ['--quick'] : [])]
   // taskset execs node, so the child's pid (and process group) stays the runner's; its children inherit the affinity.
-  const [command, argv] = kase.pin === undefined ? [process.execPath, args] : ['taskset', ['-c', kase.pin, process.execPath, ...args]]
+  // A case may run on another node (`execPath`: a pinned runtime from scripts/runtimes.mjs).
+  const node = kase.execPath ?? process.execPath
+  const [command, argv] = kase.pin === undefined ? [node, args] : ['taskset', ['-c', kase.pin, node, ...args]]
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, { stdio: ['ignore', 'inherit', 'inherit'], detached: true })
     const killGroup = (signal) => {

@@ -95,7 +95,7 @@ export function renderChart({ results, meta }) {
       tickLabel: (v) => `${v}x`,
       rows: [
         { group: true, label: 'spawn to first call, vs bare spawn (process) or bare new Worker()' },
-        rel('spawn', 'process', 'bare-spawn', 'harrow process', 1.15),
+        rel('spawn', 'process', 'bare-spawn', 'harrow process', 1.1),
         rel('spawn', 'forkserver', 'bare-spawn', 'harrow forkserver (warm)'),
         rel('spawn', 'tinypool-process', 'bare-spawn', 'tinypool child_process: new pool + first task'),
         rel('spawn', 'worker', 'bare-worker', 'harrow worker', 1.2),

@@ -18,10 +18,13 @@ export const BARE_WORKER = new URL('./fixtures/bare-worker.mjs', import.meta.url
  * `node bare-child.mjs <mode>` with a socketpair as fd 3, as the process backend spawns an actor. Resolves with
  * the child once its first byte arrived on fd 3; `elapsed` is the time from `spawn()` to that byte, in ms.
  * @param {'first-byte' | 'idle' | 'serve'} mode
+ * @param {{ runtime?: { compileCache?: string } }} [options] `runtime`: the child loads harrow's child runtime before its
+ * first byte, through Node's compile cache in `compileCache` where its runtime has one
  */
-export async function bareChild(mode) {
+export async function bareChild(mode, { runtime } = {}) {
   const started = performance.now()
-  const child = spawn(process.execPath, [BARE_CHILD.pathname, mode], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] })
+  const loads = runtime ? [`runtime=${runtime.compileCache ?? ''}`] : []
+  const child = spawn(process.execPath, [BARE_CHILD.pathname, mode, ...loads], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] })
   const channel = child.stdio[3]
   const exited = once(child, 'exit')
   await once(channel, 'data')
@@ -180,10 +183,13 @@ export async function rawPort() {
   }
 }
 
-/** A bare `new Worker()` to its first message; resolves with the time it took (ms) once the worker is gone again. */
-export async function bareWorkerOnce() {
+/**
+ * A bare `new Worker()` to its first message; resolves with the time it took (ms) once the worker is gone again.
+ * @param {{ runtime?: { compileCache?: string } }} [workerData] `runtime`: the thread loads harrow's child runtime first
+ */
+export async function bareWorkerOnce(workerData) {
   const started = performance.now()
-  const worker = new Worker(BARE_WORKER)
+  const worker = new Worker(BARE_WORKER, workerData ? { workerData } : {})
   await once(worker, 'message')
   const elapsed = performance.now() - started
   await worker.terminate()

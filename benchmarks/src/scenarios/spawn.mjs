@@ -9,6 +9,7 @@ import { openNursery, ref } from '@harrow/core'
 import { configureForkserver, startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
 import '@harrow/spawn-process'
 import { startWorkerSpares, stopWorkerSpares } from '@harrow/spawn-worker'
+import { compileCacheDir, hasCompileCache } from '@harrow/core/backend'
 import { fetchRuntime } from '../../../scripts/runtimes.mjs'
 import { PEERS } from '../peers.mjs'
 import { bareChild, bareWorkerOnce } from '../raw.mjs'
@@ -32,8 +33,8 @@ export async function harrowOnce(spawnMethod, options = {}) {
   }
 }
 
-async function bareSpawnOnce() {
-  const child = await bareChild('first-byte')
+async function bareSpawnOnce(options) {
+  const child = await bareChild('first-byte', options)
   await child.close()
   return child.elapsed
 }
@@ -48,47 +49,61 @@ function peerOnce(peer) {
   }
 }
 
-/**
- * Cold spawn of a `'process'` actor on the pinned Node 24 (`ActorOptions.execPath`), with and without the
- * module compile cache (Node >= 22.1), beside the rows above on this Node: from the npm registry through
- * scripts/runtimes.mjs; left out, with a note, where it cannot be fetched.
- */
-function otherNodeContenders() {
-  let node24
-  try {
-    node24 = fetchRuntime('node24')
-  } catch (error) {
-    process.stderr.write(`spawn: no Node 24 to compare with (${error.message.split('\n')[0]})\n`)
-    return []
-  }
-  return [
-    {
-      id: 'process-node24',
-      label: 'harrow `process` on Node 24 (`execPath`, compile cache on): `startActor` + first `run`',
-      once: () => harrowOnce('process', { execPath: node24 }),
-      baseline: 'bare-spawn',
-    },
-    {
-      id: 'process-node24-no-cache',
-      label: 'harrow `process` on Node 24 (`HARROW_COMPILE_CACHE=0`): `startActor` + first `run`',
-      once: () => harrowOnce('process', { execPath: node24, env: { HARROW_COMPILE_CACHE: '0' } }),
-      baseline: 'bare-spawn',
-    },
-  ]
-}
-
 export default {
   id: 'spawn',
   title: 'Spawn to first call',
-  how: 'Each sample starts one actor (or bare child, or pool) and ends when the result of its first call (or first byte, or first message) is back; every iteration samples each contender once, in a rotating order, and the teardown in between is not timed. The forkserver contender waits for its pool of 2 warm children to be full before each sample; the spare-thread contender starts one spare (`startWorkerSpares(1)`) and waits for it to boot before each sample, and ends the spares after it.',
-  async run({ quick }) {
+  cases() {
+    // The targets hold on Node 20 and on Node 24; TypeScript users run `node --import tsx`, and threads inherit the
+    // flag (on Node 20 tsx's hooks do not reach a bare worker, which then cannot load TypeScript; a worker actor
+    // registers them in its thread): the worker rows again under it.
+    const tsx = ['--import', import.meta.resolve('tsx')]
+    const here = `Node ${process.versions.node}`
+    const cases = [
+      { id: 'default', label: `${here} (this run's node)` },
+      { id: 'tsx', label: `${here} under \`node --import tsx\``, nodeFlags: tsx },
+    ]
+    try {
+      const execPath = fetchRuntime('node24')
+      cases.push({ id: 'node24', label: 'Node 24 (pinned, from the npm registry)', execPath })
+      cases.push({ id: 'node24-tsx', label: 'Node 24 under `node --import tsx`', execPath, nodeFlags: tsx })
+    } catch (error) {
+      const skip = `skipped: no Node 24 to run on (${error.message.split('\n')[0]})`
+      cases.push({ id: 'node24', label: 'Node 24', skip }, { id: 'node24-tsx', label: 'Node 24 under tsx', skip })
+    }
+    return cases
+  },
+  how: "Each sample starts one actor (or bare child, or pool) and ends when the result of its first call (or first byte, or first message) is back; every iteration samples each contender once, in a rotating order, and the teardown in between is not timed. The forkserver contender waits for its pool of 2 warm children to be full before each sample; the spare-thread contender starts one spare (`startWorkerSpares(1)`) and waits for it to boot before each sample, and ends the spares after it. The bare primitives import the same user module as the actors; the floor rows also load harrow's child runtime (codec, channel, dispatcher; through Node's compile cache where Node has one, as actors do) and no more, so that what is left between a floor and its actor is the spawn protocol. The cases: this run's Node and the pinned Node 24, each also under `node --import tsx` (the worker rows and their floor only).",
+  async run({ quick, caseId }) {
+    // Row ids of the other cases carry their case's id, so that the cases' rows stay apart in the targets.
+    const prefix = caseId === 'default' ? '' : `${caseId}:`
+    const underTsx = caseId === 'tsx' || caseId === 'node24-tsx'
+    // Where Node has a compile cache (>= 22.1), harrow's children turn it on: the floors do too, and rows without it show what it saves.
+    const compileCache = hasCompileCache() ? compileCacheDir() : undefined
     const runs = quick ? 8 : 60
     const warmup = quick ? 2 : 5
-    configureForkserver({ poolSize: POOL_SIZE })
-    await startForkserver()
-    const contenders = [
+    if (!underTsx) {
+      configureForkserver({ poolSize: POOL_SIZE })
+      await startForkserver()
+    }
+    const everyContender = [
       { id: 'bare-spawn', label: 'bare `child_process.spawn` to first byte on fd 3', once: bareSpawnOnce },
+      {
+        id: 'bare-spawn-runtime',
+        label: "bare spawn that also loads harrow's child runtime (the floor of a cold process actor)",
+        once: () => bareSpawnOnce({ runtime: compileCache === undefined ? {} : { compileCache } }),
+        baseline: 'bare-spawn',
+      },
       { id: 'process', label: 'harrow `process`: `startActor` + first `run`', once: () => harrowOnce('process'), baseline: 'bare-spawn' },
+      ...(compileCache === undefined
+        ? []
+        : [
+            {
+              id: 'process-no-cache',
+              label: 'harrow `process` without the compile cache (`HARROW_COMPILE_CACHE=0`): `startActor` + first `run`',
+              once: () => harrowOnce('process', { env: { HARROW_COMPILE_CACHE: '0' } }),
+              baseline: 'bare-spawn',
+            },
+          ]),
       {
         id: 'forkserver',
         label: 'harrow `forkserver` (warm): `startActor` + first `run`',
@@ -101,9 +116,24 @@ export default {
         },
         baseline: 'bare-spawn',
       },
-      ...otherNodeContenders(),
-      { id: 'bare-worker', label: 'bare `new Worker()` to first message', once: bareWorkerOnce },
+      { id: 'bare-worker', label: 'bare `new Worker()` to first message', once: () => bareWorkerOnce() },
+      {
+        id: 'bare-worker-runtime',
+        label: "bare `new Worker()` that also loads harrow's child runtime (the floor of a cold worker actor)",
+        once: () => bareWorkerOnce({ runtime: compileCache === undefined ? {} : { compileCache } }),
+        baseline: 'bare-worker',
+      },
       { id: 'worker', label: 'harrow `worker`: `startActor` + first `run`', once: () => harrowOnce('worker'), baseline: 'bare-worker' },
+      ...(compileCache === undefined
+        ? []
+        : [
+            {
+              id: 'worker-no-cache',
+              label: 'harrow `worker` without the compile cache (`HARROW_COMPILE_CACHE=0`): `startActor` + first `run`',
+              once: () => harrowOnce('worker', { env: { HARROW_COMPILE_CACHE: '0' } }),
+              baseline: 'bare-worker',
+            },
+          ]),
       {
         id: 'worker-spare',
         label: 'harrow `worker` (spare thread ready): `startActor` + first `run`',
@@ -124,6 +154,8 @@ export default {
         baseline: peer.transport === 'worker' ? 'bare-worker' : 'bare-spawn',
       })),
     ]
+    // Under tsx, the worker rows only: what the issue's TypeScript target compares, and the floor.
+    const contenders = underTsx ? everyContender.filter((c) => ['bare-worker', 'bare-worker-runtime', 'worker'].includes(c.id)) : everyContender
     let samples
     try {
       samples = await rotatingSamples(contenders, { runs, warmup })
@@ -131,6 +163,7 @@ export default {
       await stopWorkerSpares()
       await stopForkserver()
     }
-    return { rows: contenders.map((c) => row(c.id, c.label, samples[c.id], { per: 1, baseline: c.baseline })) }
+    const on = (id) => (id === undefined ? undefined : `${prefix}${id}`)
+    return { rows: contenders.map((c) => row(on(c.id), c.label, samples[c.id], { per: 1, baseline: on(c.baseline) })) }
   },
 }

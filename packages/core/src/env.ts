@@ -20,6 +20,8 @@ const STARTUP_NAMES = new Set([
   'ICU_DATA',
   // Core reads its log level once, on its first log line, which a warm child's runtime may print while idle.
   'HARROW_LOG',
+  // Read by a child's entry before the runtime loads, to turn the module compile cache on or not.
+  'HARROW_COMPILE_CACHE',
 ])
 
 /** True for a variable that only takes effect when a process (or thread) starts. */

@@ -3,7 +3,18 @@ import { definedEnv, isStartupVariable, replaceProcessEnv, startupEnvDifferences
 
 describe('which actors a warm child can serve', () => {
   test('variables read only at start are told from the rest', () => {
-    for (const name of ['HARROW_LOG', 'NODE_OPTIONS', 'NODE_PATH', 'UV_THREADPOOL_SIZE', 'LD_PRELOAD', 'LANG', 'LC_ALL', 'OPENSSL_CONF', 'SSL_CERT_FILE'])
+    for (const name of [
+      'HARROW_LOG',
+      'HARROW_COMPILE_CACHE',
+      'NODE_OPTIONS',
+      'NODE_PATH',
+      'UV_THREADPOOL_SIZE',
+      'LD_PRELOAD',
+      'LANG',
+      'LC_ALL',
+      'OPENSSL_CONF',
+      'SSL_CERT_FILE',
+    ])
       expect(isStartupVariable(name), name).toBe(true)
     for (const name of ['HOME', 'PATH', 'TZ', 'DEBUG', 'FORCE_COLOR', 'MY_NODE_THING']) expect(isStartupVariable(name), name).toBe(false)
   })

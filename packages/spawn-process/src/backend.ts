@@ -3,7 +3,15 @@
 import { spawn } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { closedTransport, runtimeCommand, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
+import {
+  closedTransport,
+  compileCacheDir,
+  runtimeCommand,
+  socketTransport,
+  type SpawnBackend,
+  type SpawnedChild,
+  type SpawnRequest,
+} from '@harrow/core/backend'
 import { ChildProcessHandle } from './proc-handle.js'
 
 /** The file descriptor of the actor channel in the child. */
@@ -20,8 +28,10 @@ const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 export const processBackend: SpawnBackend = {
   key: 'process',
   spawn(request: SpawnRequest): Promise<SpawnedChild> {
-    // The actor's name rides along in argv only so that `ps` shows which actor a process is.
-    const command = runtimeCommand(request.execPath, request.execArgv, CHILD_ENTRY, [String(request.maxFrameSize), request.name])
+    // The actor's name rides along in argv only so that `ps` shows which actor a process is. The compile cache directory
+    // is chosen here, for the actor's environment; the child turns it on if its runtime (maybe another one) has it.
+    const args = [String(request.maxFrameSize), compileCacheDir(request.env) ?? '', request.name]
+    const command = runtimeCommand(request.execPath, request.execArgv, CHILD_ENTRY, args)
     const child = spawn(command.file, command.args, {
       // stdout and stderr are the parent's own, so actors print to the same terminal without a relay.
       stdio: ['ignore', 'inherit', 'inherit', 'pipe'],

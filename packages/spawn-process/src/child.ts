@@ -1,12 +1,16 @@
-/** The script each process actor runs: core's actor runtime over the socketpair on fd 3. */
+/**
+ * The script each process actor runs: core's actor runtime over the socketpair on fd 3.
+ * argv: the largest frame accepted, the compile cache directory (or ''), the actor's name.
+ */
 
-import { enableCompileCache, inheritedChannel, socketTransport } from '@harrow/core/backend'
+const [maxFrameSizeArg, compileCache] = process.argv.slice(2)
 
-// Before the actor runtime loads, so that its modules (and the user's) come from the compile cache.
-enableCompileCache()
-const { exitAfterFlush, runActor } = await import('@harrow/core/child')
+// First, so that core and the user's modules come from the cache; the parent chose the directory for the actor's
+// environment. A runtime without the cache (Node < 22.1, Bun, Deno) has no such function.
+if (compileCache) (process.getBuiltinModule('node:module') as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache?.(compileCache)
+const [{ inheritedChannel, socketTransport }, { exitAfterFlush, runActor }] = await Promise.all([import('@harrow/core/backend'), import('@harrow/core/child')])
 
-const maxFrameSize = Number(process.argv[2])
+const maxFrameSize = Number(maxFrameSizeArg)
 const channel = inheritedChannel(3)
 
 runActor({

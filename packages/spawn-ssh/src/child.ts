@@ -46,6 +46,14 @@ try {
 } catch {
   fatal(EXIT_VERSION_MISMATCH, `@harrow/core is not installed beside @harrow/spawn-ssh ${SSH_PACKAGE_VERSION} on this host`)
 }
+// The actor's environment first: it decides whether core and the user's modules load through Node's compile cache.
+for (const [key, value] of Object.entries(config.env)) {
+  if (value === null) delete process.env[key]
+  else process.env[key] = value
+}
+const { enableCompileCache, inheritedChannel, socketTransport } = await import('@harrow/core/backend')
+// Typed as always there, but a core of another version on this host may lack it: the check below then says why.
+if (typeof enableCompileCache === 'function') enableCompileCache()
 const { PROTOCOL_VERSION } = await import('@harrow/core/child')
 if (core !== config.versions.core || SSH_PACKAGE_VERSION !== config.versions.ssh || PROTOCOL_VERSION !== config.versions.protocol) {
   fatal(
@@ -55,10 +63,6 @@ if (core !== config.versions.core || SSH_PACKAGE_VERSION !== config.versions.ssh
   )
 }
 
-for (const [key, value] of Object.entries(config.env)) {
-  if (value === null) delete process.env[key]
-  else process.env[key] = value
-}
 if (config.cwd !== undefined) {
   try {
     process.chdir(config.cwd)
@@ -71,7 +75,6 @@ if (config.pathMap && config.pathMap.length > 0) register(new URL('./path-hooks.
 process.stderr.write(`${PID_LINE}${process.pid}\n`)
 
 const { runActor, exitAfterFlush, ORPHAN_TERMINATE_AFTER } = await import('@harrow/core/child')
-const { inheritedChannel, socketTransport } = await import('@harrow/core/backend')
 const output = inheritedChannel(config.channelFd ?? 1, { readable: false })
 
 // The parent's frames are read by a watchdog thread, which ends this process when the parent is gone even if the

@@ -2,7 +2,7 @@
 
 import { isDeepStrictEqual } from 'node:util'
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads'
-import { DEFAULT_MAX_FRAME_SIZE, type SpawnRequest } from '@harrow/core/backend'
+import { compileCacheDir, DEFAULT_MAX_FRAME_SIZE, hasCompileCache, type SpawnRequest } from '@harrow/core/backend'
 import { definedEnv, startupEnvMatches } from '@harrow/core/env'
 import { WorkerOptionError, WorkerOutOfMemoryError } from './errors.js'
 import { classifyRefused, refusedFlags, tsxApiFor, withoutFlags } from './exec-argv.js'
@@ -32,6 +32,8 @@ export interface LaunchedThread {
 }
 
 const CHILD_ENTRY = new URL('./child.js', import.meta.url)
+/** The same, after turning on Node's compile cache in the thread (Node >= 22.1): a thread does not share its process's. */
+const CACHED_CHILD_ENTRY = new URL('./cached-child.js', import.meta.url)
 
 /** Flags Node refused earlier for a given `execArgv` that the process already runs with: dropped without asking Node again. */
 const inEffectFlags = new Map<string, string[]>()
@@ -94,6 +96,7 @@ export function launchThread(shape: ThreadShape, name: string, spare = false): L
   let execArgv = [...shape.execArgv]
   const { resourceLimits } = shape
   const tsxApi = tsxApiFor(execArgv)
+  const compileCache = hasCompileCache() ? compileCacheDir(shape.env) : undefined
   for (;;) {
     // A channel of its own rather than `parentPort`: closing it is how either side says "I am gone", as EOF is for a socket.
     const { port1, port2 } = new MessageChannel()
@@ -103,10 +106,11 @@ export function launchThread(shape: ThreadShape, name: string, spare = false): L
       name,
       ...(tsxApi === undefined ? {} : { tsxApi }),
       ...(spare ? { spare } : {}),
+      ...(compileCache === undefined ? {} : { compileCache }),
     }
     let worker: Worker
     try {
-      worker = new Worker(CHILD_ENTRY, {
+      worker = new Worker(compileCache === undefined ? CHILD_ENTRY : CACHED_CHILD_ENTRY, {
         execArgv,
         env: shape.env,
         workerData,

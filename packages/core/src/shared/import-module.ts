@@ -1,8 +1,8 @@
 /** Importing a module named by specifier the way an actor does: from core, then from the working directory. */
 
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { lazyNodeModule } from './builtins.js'
 
 /**
  * Import a module an actor enables (or a warm child preloads). Bare specifiers are resolved from core itself
@@ -16,7 +16,7 @@ export async function importModule(specifier: string): Promise<Record<string, un
     if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || specifier.startsWith('file:')) throw error
     let resolved: string
     try {
-      resolved = createRequire(join(process.cwd(), 'index.js')).resolve(specifier)
+      resolved = lazyNodeModule().createRequire(join(process.cwd(), 'index.js')).resolve(specifier)
     } catch {
       throw notFound(specifier, error)
     }

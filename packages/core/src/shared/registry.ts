@@ -1,10 +1,9 @@
 /** The spawn-method registry: cheap probes, lazy loading, and discovery of installed backend packages. */
 
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ProbeResult, SpawnBackend, SpawnMethodRegistration } from './contracts.js'
-import { lazyFs } from './builtins.js'
+import { lazyFs, lazyNodeModule } from './builtins.js'
 import { SpawnMethodUnavailableError } from './errors.js'
 import { SPAWN_METHODS, builtinPackageName, isBuiltinSpawnMethod, type SpawnMethodKey } from './spawn-methods.js'
 
@@ -203,7 +202,7 @@ function resolvePackage(packageName: string): Found | undefined {
     try {
       const manifest = JSON.parse(lazyFs().readFileSync(manifestPath, 'utf8')) as { version?: unknown }
       // Resolved from inside the package (a self-reference), so its exports map decides the entry.
-      const entry = createRequire(manifestPath).resolve(packageName)
+      const entry = lazyNodeModule().createRequire(manifestPath).resolve(packageName)
       return { entry: pathToFileURL(entry).href, version: typeof manifest.version === 'string' ? manifest.version : undefined }
     } catch (error) {
       return { broken: `${packageName} is installed at ${dir} but has no loadable entry: ${(error as Error).message.split('\n')[0]}` }

@@ -2,8 +2,10 @@
 
 import { execFile } from 'node:child_process'
 import { tmpdir } from 'node:os'
+import { dirname } from 'node:path'
 import { promisify } from 'node:util'
 import { ref, withNursery } from '@harrow/core'
+import { hasCompileCache } from '@harrow/core/backend'
 import { describe, expect, test } from 'vitest'
 import { fixtureModules, rootProgramArgs, rootPrograms, task, tsLoaderExecArgv } from '../fixture-modules.js'
 import type { SuiteContext } from './context.js'
@@ -43,6 +45,23 @@ export function optionTests({ key, capabilities }: SuiteContext): void {
         async (nursery) => {
           const portal = await nursery.startActor('elsewhere', { enableModules, cwd: tmpdir() })
           expect((await portal.run<Environment>(task('environment'), ['X'])).cwd).toBe(tmpdir())
+        },
+        { spawnMethod: key },
+      )
+    })
+
+    test("actors load their modules through Node's compile cache where Node has one (>= 22.1), unless HARROW_COMPILE_CACHE=0", async () => {
+      // The directory is per user, so on another host (ssh) it is that login's, unless Node's NODE_COMPILE_CACHE names one.
+      const supported = hasCompileCache()
+      await withNursery(
+        async (nursery) => {
+          const cached = await nursery.startActor('cached', { enableModules })
+          const dir = await cached.run<string | null>(task('compileCacheDir'))
+          if (!supported) expect(dir).toBeNull()
+          else if (process.env.NODE_COMPILE_CACHE) expect(dir).toEqual(expect.any(String))
+          else expect(dir === null ? null : dirname(dir)).toMatch(/\/harrow\/compile-cache$/)
+          const uncached = await nursery.startActor('uncached', { enableModules, env: { HARROW_COMPILE_CACHE: '0', NODE_COMPILE_CACHE: undefined } })
+          expect(await uncached.run(task('compileCacheDir'))).toBeNull()
         },
         { spawnMethod: key },
       )
