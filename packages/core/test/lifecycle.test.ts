@@ -1,8 +1,19 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { describe, expect, test } from 'vitest'
 import type { ExitInfo, ProcHandle } from '../src/shared/contracts.js'
 import { ActorCancelledError, ActorFailure } from '../src/shared/errors.js'
-import { KILL_GRACE, cancelOnCompletion, exhaustPortal, hardKill, softKill, waitForPeerOrProcDeath, type CancellablePortal } from '../src/parent/lifecycle.js'
+import { TIMED_OUT } from '../src/shared/async.js'
+import {
+  KILL_GRACE,
+  cancelOnCompletion,
+  exhaustPortal,
+  hardKill,
+  softKill,
+  waitForPeerOrProcDeath,
+  withinGrace,
+  type CancellablePortal,
+} from '../src/parent/lifecycle.js'
 
 /** A child that ends when told, or on the signals it does not ignore. */
 class FakeProc implements ProcHandle {
@@ -139,6 +150,28 @@ describe('lifecycle helpers', () => {
     proc.end({ code: 1, signal: null })
     await expect(waitForPeerOrProcDeath(peer, proc, { name: 'x', uid: 'u' })).rejects.toBe(said)
     expect(await waitForPeerOrProcDeath(Promise.resolve('hello'), new FakeProc(), { name: 'x', uid: 'u' })).toBe('hello')
+  })
+
+  test('withinGrace still reads what a dead child wrote when this process was off its CPU for longer than the grace', async () => {
+    const child = spawn('sh', ['-c', 'printf "last words"'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const exited = once(child, 'exit')
+    let said = ''
+    child.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()))
+    const ended = once(child.stdout, 'end').then(() => said)
+    const grace = withinGrace(ended, 20)
+    // Blocked past the grace (as a descheduled parent is) while the child writes and exits: when the loop runs again,
+    // the grace's timer is due before the pipe is polled.
+    const until = performance.now() + 400
+    while (performance.now() < until) {
+      // busy
+    }
+    expect(await grace).toBe('last words')
+    await exited
+  })
+
+  test('withinGrace times out once the grace ran out and nothing more was readable', async () => {
+    const never = new Promise<never>(() => {})
+    expect(await withinGrace(never, 10)).toBe(TIMED_OUT)
   })
 
   test('exhaustPortal gives the result or the error as a value; cancelOnCompletion records errors and cancels', async () => {

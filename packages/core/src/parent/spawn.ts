@@ -8,7 +8,7 @@ import { TIMED_OUT, aborted, within } from '../shared/async.js'
 import type { BackendOptions, ExitInfo, ProcHandle, SpawnedChild, SpawnRequest } from '../shared/contracts.js'
 import { ActorConnection } from './connection.js'
 import { ActorCancelledError, ActorFailure, describeSystemError, isHarrowError, type ActorId } from '../shared/errors.js'
-import { DRAIN_GRACE, hardKill, softKill, waitForPeerOrProcDeath } from './lifecycle.js'
+import { DRAIN_GRACE, hardKill, softKill, waitForPeerOrProcDeath, withinGrace } from './lifecycle.js'
 import { debug } from '../shared/log.js'
 import { Portal } from './portal.js'
 import { holding } from './keep-alive.js'
@@ -101,7 +101,7 @@ export class ActorHandle {
   async #own(): Promise<ExitInfo> {
     const exit = await softKill(this.#proc, this.portal, { signal: this.#stop.signal, terminateAfter: this.#terminateAfter })
     // The child may have exited with messages still in flight (its last result): let them land.
-    if (!this.#connection.isClosed && (await within(this.#connection.closed, DRAIN_GRACE)) === TIMED_OUT) this.#connection.close()
+    if (!this.#connection.isClosed && (await withinGrace(this.#connection.closed, DRAIN_GRACE)) === TIMED_OUT) this.#connection.close()
     await this.#connection.closed
     debug(`actor '${this.actor.name}' reaped:`, exit)
     return exit
