@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { isAbsolute } from 'node:path'
-import { Duplex } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { PROTOCOL_VERSION } from '@harrow/core'
 import { HOST_ENV, closedTransport, isDeno, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
@@ -17,6 +16,7 @@ import { HEARTBEAT_TIMEOUT, resolveSshOptions, type ResolvedSshOptions } from '.
 import { mapPath, pathMapUrls } from './path-map.js'
 import { encodeConfig, type RemoteConfig } from './spawn-config.js'
 import { sharedMasterPids, stopSharedMasters } from './shared-connections.js'
+import { sessionStream } from './session-stream.js'
 import { SshClientHandle } from './ssh-handle.js'
 import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
 
@@ -94,10 +94,9 @@ export const sshBackend: SpawnBackend = {
     const interval = (options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT) / 4
     // A parent that exits must not wait for the session: the actor sees EOF and leaves by itself.
     const transport = parentChannel(
-      stdin && stdout ? socketTransport(Duplex.from({ readable: stdout, writable: stdin }), { maxFrameSize: request.maxFrameSize }) : closedTransport(),
+      stdin && stdout ? socketTransport(sessionStream(stdout, stdin), { maxFrameSize: request.maxFrameSize }) : closedTransport(),
       interval,
     )
-    stdin?.on('error', () => {})
     // Signals go on the channel while it is open (core closes it only once it is done with the actor).
     const channelSignal = (signal: ChannelSignal): boolean => transport.signal(signal)
     const isSsh = options.launcher === undefined
