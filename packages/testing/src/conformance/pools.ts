@@ -107,6 +107,7 @@ export function poolTests({ key, capabilities }: SuiteContext): void {
             const pool = await nursery.startPool('sturdy', { size: 3, enableModules, restart: { maxRestarts: 3, backoff: 10 } })
             const ids = Array.from({ length: 12 }, (_, i) => `call-${i}`)
             const calls = ids.map((id) => pool.run<string>(task('ledgerCall'), [book.path, id, 300]))
+            // What the victim call failed with, as a value: it may fail before the other calls are done.
             let victim: Promise<unknown>
             if (capabilities.processes) {
               await tick(100)
@@ -115,14 +116,14 @@ export function poolTests({ key, capabilities }: SuiteContext): void {
               victim = Promise.resolve(undefined)
             } else {
               // A thread cannot be SIGKILLed alone: the member ends itself while this call runs.
-              victim = pool.run(task('dieAfter'), [100])
+              victim = pool.run(task('dieAfter'), [100]).then(
+                () => undefined,
+                (e: unknown) => e,
+              )
             }
             const outcomes = await Promise.allSettled(calls)
             const failedCalls = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [{ id: ids[i] as string, error: o.reason as unknown }] : []))
-            const victimError = await victim.then(
-              () => undefined,
-              (e: unknown) => e,
-            )
+            const victimError = await victim
             const failures = capabilities.processes ? failedCalls.map((f) => f.error) : [victimError]
             // Exactly the dead member's running call failed, with its ActorFailure; every other call returned its own id.
             expect(failures).toHaveLength(1)
