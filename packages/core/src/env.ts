@@ -6,7 +6,7 @@
 
 /**
  * Variables read once, at start, by Node, V8, ICU, OpenSSL, libuv or the
- * dynamic linker (and harrow's own `HARROW_LOG`): changing them in a running
+ * dynamic linker (and harrow's own `HARROW_LOG` and `HARROW_COMPILE_CACHE`): changing them in a running
  * process or thread has no effect, so an actor that needs other values than a
  * warm child's gets a child booted for it.
  * Conservative on purpose: every `NODE_*` variable is in, whether or not a

@@ -3,17 +3,9 @@ import { once } from 'node:events'
 import { describe, expect, test } from 'vitest'
 import type { ExitInfo, ProcHandle } from '../src/shared/contracts.js'
 import { ActorCancelledError, ActorFailure } from '../src/shared/errors.js'
-import { TIMED_OUT } from '../src/shared/async.js'
-import {
-  KILL_GRACE,
-  cancelOnCompletion,
-  exhaustPortal,
-  hardKill,
-  softKill,
-  waitForPeerOrProcDeath,
-  withinGrace,
-  type CancellablePortal,
-} from '../src/parent/lifecycle.js'
+import { TIMED_OUT, withinGrace } from '../src/shared/async.js'
+import { processState } from '../src/shared/proc-state.js'
+import { KILL_GRACE, cancelOnCompletion, exhaustPortal, hardKill, softKill, waitForPeerOrProcDeath, type CancellablePortal } from '../src/parent/lifecycle.js'
 
 /** A child that ends when told, or on the signals it does not ignore. */
 class FakeProc implements ProcHandle {
@@ -159,10 +151,10 @@ describe('lifecycle helpers', () => {
     child.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()))
     const ended = once(child.stdout, 'end').then(() => said)
     const grace = withinGrace(ended, 20)
-    // Blocked past the grace (as a descheduled parent is) while the child writes and exits: when the loop runs again,
-    // the grace's timer is due before the pipe is polled.
-    const until = performance.now() + 400
-    while (performance.now() < until) {
+    // Blocked past the grace (as a descheduled parent is) until the child has written and exited (a zombie, not yet
+    // reaped): when the loop runs again, the grace's timer is due before the pipe is polled.
+    const started = performance.now()
+    while (performance.now() - started < 50 || (processState(child.pid ?? 0)?.zombie !== true && performance.now() - started < 10_000)) {
       // busy
     }
     expect(await grace).toBe('last words')

@@ -93,12 +93,11 @@ export const sshBackend: SpawnBackend = {
     stdin?.write(config)
     const interval = (options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT) / 4
     // A parent that exits must not wait for the session: the actor sees EOF and leaves by itself.
-    const transport = parentChannel(
-      stdin && stdout ? socketTransport(sessionStream(stdout, stdin), { maxFrameSize: request.maxFrameSize }) : closedTransport(),
-      interval,
-    )
-    // Signals go on the channel while it is open (core closes it only once it is done with the actor).
-    const channelSignal = (signal: ChannelSignal): boolean => transport.signal(signal)
+    const session = stdin && stdout ? sessionStream(stdout, stdin) : undefined
+    const transport = parentChannel(session ? socketTransport(session.stream, { maxFrameSize: request.maxFrameSize }) : closedTransport(), interval)
+    // Signals go on the channel while it is open (core closes it only once it is done with the actor) and the session
+    // still reads; otherwise the handle signals the remote process another way.
+    const channelSignal = (signal: ChannelSignal): boolean => session?.writing === true && transport.signal(signal)
     const isSsh = options.launcher === undefined
     const proc = new SshClientHandle(child, { host: options.host, node: argv[0] as string, entry, runner, channelSignal, isSsh })
     return Promise.resolve({

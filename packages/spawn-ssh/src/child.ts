@@ -1,7 +1,7 @@
 /**
  * The script each ssh actor runs on the remote host: reads its spawn config
- * from stdin, checks that its harrow is the parent's, applies the environment,
- * working directory and path map it was sent, then runs core's actor runtime
+ * from stdin, applies the environment it was sent, checks that its harrow is
+ * the parent's, applies the working directory and path map, then runs core's actor runtime
  * over the session's stdin and stdout (moved to fd 3 by the remote shell).
  * The actor's own stdout is carried, marked, on stderr, so nothing but frames
  * is ever written to the channel.
@@ -46,7 +46,8 @@ try {
 } catch {
   fatal(EXIT_VERSION_MISMATCH, `@harrow/core is not installed beside @harrow/spawn-ssh ${SSH_PACKAGE_VERSION} on this host`)
 }
-// The actor's environment first: it decides whether core and the user's modules load through Node's compile cache.
+// The actor's environment first: it decides whether core's runtime and the user's modules load through Node's compile
+// cache (turned on once core's backend entry, which has the helper, is loaded).
 for (const [key, value] of Object.entries(config.env)) {
   if (value === null) delete process.env[key]
   else process.env[key] = value

@@ -9,7 +9,10 @@ import { workerData } from 'node:worker_threads'
 import type { ChildData } from './child-data.js'
 
 const { compileCache } = (workerData ?? {}) as Partial<ChildData>
-// Node reports a cache it cannot open in the status it returns, not by throwing: the thread then only boots slower.
-;(process.getBuiltinModule('node:module') as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache?.(compileCache)
+try {
+  ;(process.getBuiltinModule('node:module') as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache?.(compileCache)
+} catch {
+  // Node reports a cache it cannot open in its status; a throw means the same: this thread only boots slower.
+}
 // Not a string literal, so the build leaves child.js a module of its own.
 await import(new URL('./child.js', import.meta.url).href)

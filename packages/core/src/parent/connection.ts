@@ -1,7 +1,7 @@
 /** The parent's end of an actor channel: call ids, dispatch of what the child sends, and why it closed. */
 
 import type { ProcHandle, Transport } from '../shared/contracts.js'
-import { deferred, type Deferred, within, TIMED_OUT } from '../shared/async.js'
+import { deferred, type Deferred, within, withinGrace, TIMED_OUT } from '../shared/async.js'
 import { unboxError, unboxFailure } from '../wire/box.js'
 import { Channel } from '../wire/channel.js'
 import { ActorCancelledError, ActorFailure, ChannelClosedError, ProtocolError, describeSystemError, type RemoteActorError } from '../shared/errors.js'
@@ -283,7 +283,7 @@ export class ActorConnection {
       return new ActorCancelledError(`actor '${this.actor.name}' was cancelled`, { actor: this.actor })
     // Read before waiting: the parent may start stopping the actor meanwhile, which does not change when it died.
     const phase = this.#phase === 'serving' ? 'running' : 'boot'
-    const exit = this.#proc.exit ?? (await within(this.#proc.wait(), EXIT_REPORT_GRACE))
+    const exit = this.#proc.exit ?? (await withinGrace(this.#proc.wait(), EXIT_REPORT_GRACE))
     if (exit === TIMED_OUT) {
       return new ChannelClosedError(`the channel to actor '${this.actor.name}' closed${error ? `: ${error.message}` : ''}`, {
         actor: this.actor,

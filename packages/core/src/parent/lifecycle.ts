@@ -1,7 +1,7 @@
 /** Lifecycle helpers every backend's children go through: boot-death detection, soft kill, hard kill, result collection. */
 
 import { closeSync, openSync } from 'node:fs'
-import { TIMED_OUT, aborted, within } from '../shared/async.js'
+import { TIMED_OUT, aborted, within, withinGrace } from '../shared/async.js'
 import type { ExitInfo, ProcHandle } from '../shared/contracts.js'
 import { ActorCancelledError, ActorFailure, describeSystemError, type ActorId } from '../shared/errors.js'
 import { warn } from '../shared/log.js'
@@ -14,19 +14,6 @@ export const KILL_GRACE = 250
 
 /** How long a dead child's last messages (a boot error, its last result) may take to arrive after its exit, in ms. */
 export const DRAIN_GRACE = 500
-
-/**
- * `promise` within a grace of `ms`, counted in turns of the event loop as well as in time: when the grace runs out,
- * this waits for one more poll of I/O before it gives up, so what a dead child had already written (its last frames,
- * the end of its channel) is still read. Otherwise a parent kept off its CPU for longer than the grace (a loaded
- * machine) wakes to its timer first and drops them unread.
- */
-export async function withinGrace<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  const outcome = await within(promise, ms)
-  if (outcome !== TIMED_OUT) return outcome
-  // The loop polls I/O after its timers and before its immediates: what is already readable settles `promise` first.
-  return Promise.race([promise, new Promise<typeof TIMED_OUT>((resolve) => setImmediate(resolve, TIMED_OUT))])
-}
 
 /** How long a SIGKILLed child may take to be reported as reaped before harrow gives up waiting, in ms. */
 const REAP_BOUND = 5000

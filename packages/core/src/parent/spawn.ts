@@ -4,11 +4,11 @@
  * then own the child until it is reaped (soft kill, then hard kill).
  */
 
-import { TIMED_OUT, aborted, within } from '../shared/async.js'
+import { TIMED_OUT, aborted, within, withinGrace } from '../shared/async.js'
 import type { BackendOptions, ExitInfo, ProcHandle, SpawnedChild, SpawnRequest } from '../shared/contracts.js'
 import { ActorConnection } from './connection.js'
 import { ActorCancelledError, ActorFailure, describeSystemError, isHarrowError, type ActorId } from '../shared/errors.js'
-import { DRAIN_GRACE, hardKill, softKill, waitForPeerOrProcDeath, withinGrace } from './lifecycle.js'
+import { DRAIN_GRACE, hardKill, softKill, waitForPeerOrProcDeath } from './lifecycle.js'
 import { debug } from '../shared/log.js'
 import { Portal } from './portal.js'
 import { holding } from './keep-alive.js'

@@ -34,6 +34,19 @@ export function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof T
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
+/**
+ * `promise` within a grace of `ms`, counted in turns of the event loop as well as in time: when the grace runs out,
+ * this waits for one more poll of I/O before it gives up, so what a dead child had already written (its last frames,
+ * the end of its channel) is still read. Otherwise a parent kept off its CPU for longer than the grace (a loaded
+ * machine) wakes to its timer first and drops them unread.
+ */
+export async function withinGrace<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  const outcome = await within(promise, ms)
+  if (outcome !== TIMED_OUT) return outcome
+  // The loop polls I/O after its timers and before its immediates: what is already readable settles `promise` first.
+  return Promise.race([promise, new Promise<typeof TIMED_OUT>((resolve) => setImmediate(resolve, TIMED_OUT))])
+}
+
 /** Resolve when `signal` aborts (at once when it already has). Removes its listener once `until` settles. */
 export function aborted(signal: AbortSignal, until?: Promise<unknown>): Promise<void> {
   if (signal.aborted) return Promise.resolve()

@@ -18,7 +18,7 @@ export function hasCompileCache(): boolean {
 /**
  * The directory a child started with `env` keeps Node's module compile
  * cache in, on a runtime that has one: a per-user directory
- * (`$XDG_CACHE_HOME/harrow/compile-cache`, else `~/.cache/...`), not a
+ * (`$XDG_CACHE_HOME/harrow/compile-cache`, else `$HOME/.cache/...`, as `env` sets them), not a
  * shared temporary one whose name another user could take first.
  * `undefined` when the child turns nothing on itself:
  * `HARROW_COMPILE_CACHE=0`, or `NODE_COMPILE_CACHE` set (Node then turns the
@@ -29,7 +29,7 @@ export function hasCompileCache(): boolean {
  */
 export function compileCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
   if (env.HARROW_COMPILE_CACHE === '0' || env.NODE_COMPILE_CACHE) return undefined
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'harrow', 'compile-cache')
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'harrow', 'compile-cache')
 }
 
 /**

