@@ -1,10 +1,10 @@
 /** Lifecycle helpers every backend's children go through: boot-death detection, soft kill, hard kill, result collection. */
 
-import { closeSync, openSync } from 'node:fs'
 import { TIMED_OUT, aborted, within, withinGrace } from '../shared/async.js'
 import type { ExitInfo, ProcHandle } from '../shared/contracts.js'
 import { ActorCancelledError, ActorFailure, describeSystemError, type ActorId } from '../shared/errors.js'
 import { warn } from '../shared/log.js'
+import { outOfDescriptors } from '../shared/descriptors.js'
 
 /** How long a child gets to exit after a cancel request before it is terminated, in ms. */
 export const TERMINATE_AFTER = 1600
@@ -122,24 +122,6 @@ export async function cancelOnCompletion(
     onFailure?.(error)
   }
   await (cancel ? cancel() : portal.cancelActor())
-}
-
-/**
- * The error opening a file gives when this process has run out of file descriptors, else `undefined`. A child that
- * died at boot then failed for that, whatever it said: Node reports a `package.json` it could not open as a missing
- * module, so a worker thread's own error can name the wrong cause.
- */
-function outOfDescriptors(): NodeJS.ErrnoException | undefined {
-  let fd: number | undefined
-  try {
-    fd = openSync(process.execPath, 'r')
-    return undefined
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    return code === 'EMFILE' || code === 'ENFILE' ? (error as NodeJS.ErrnoException) : undefined
-  } finally {
-    if (fd !== undefined) closeSync(fd)
-  }
 }
 
 /**

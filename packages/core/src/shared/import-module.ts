@@ -3,6 +3,8 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { lazyNodeModule } from './builtins.js'
+import { outOfDescriptors } from './descriptors.js'
+import { describeSystemError } from './errors.js'
 
 /**
  * Import a module an actor enables (or a warm child preloads). Bare specifiers are resolved from core itself
@@ -13,6 +15,8 @@ export async function importModule(specifier: string): Promise<Record<string, un
   try {
     return (await import(specifier)) as Record<string, unknown>
   } catch (error) {
+    const exhausted = outOfDescriptors()
+    if (exhausted) throw withoutDescriptors(specifier, exhausted, error)
     if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || specifier.startsWith('file:')) throw error
     let resolved: string
     try {
@@ -22,6 +26,14 @@ export async function importModule(specifier: string): Promise<Record<string, un
     }
     return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>
   }
+}
+
+/** A module that failed to load while this process is out of file descriptors: that is the cause, whatever Node said. */
+function withoutDescriptors(specifier: string, exhausted: NodeJS.ErrnoException, cause: unknown): Error {
+  const own = cause instanceof Error ? cause.message : String(cause)
+  const error = new Error(`cannot import '${specifier}': ${describeSystemError(exhausted)}; its own error: ${own}`, { cause })
+  Object.defineProperty(error, 'code', { value: exhausted.code, enumerable: true })
+  return error
 }
 
 /**
