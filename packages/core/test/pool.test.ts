@@ -161,6 +161,16 @@ describe('ActorPool', () => {
     await pool.close()
   })
 
+  test("resize waits for the members still booting since a ready: 'first' start, not only for the ones it adds", async () => {
+    const host = new FakeHost()
+    host.delays.set('p-1', 200)
+    const pool = await ActorPool.start(host, 'p', { size: 2 })
+    expect(pool.members.map((m) => m.actor.name)).toEqual(['p-0'])
+    await pool.resize(3)
+    expect(pool.members.map((m) => m.actor.name).sort()).toEqual(['p-0', 'p-1', 'p-2'])
+    await pool.close()
+  })
+
   test("with ready: 'first', a boot that fails before any member serves rejects startPool; one that fails after is a crash, replaced", async () => {
     const doomed = new FakeHost()
     doomed.bootFailures.set('p-0', 1)

@@ -353,8 +353,9 @@ export class ActorPool implements AsyncDisposable {
   /**
    * Grow or shrink the pool to `size` members. New members boot in parallel;
    * a removed member takes no new calls, finishes the ones it runs, then
-   * stops. Resolves once new members serve (or are being replaced after a
-   * crash) and removed ones are reaped.
+   * stops. Resolves once every member serves (new ones, and any still
+   * booting since the pool started: `ready: 'first'` does not wait for
+   * them), or is being replaced after a crash, and removed ones are reaped.
    *
    * @throws RangeError when `size` is not an integer >= 1.
    * @throws HarrowError when the pool is closing or closed.
@@ -369,7 +370,8 @@ export class ActorPool implements AsyncDisposable {
       const slot = this.#slots.pop() as Slot
       retired.push(this.#retire(slot))
     }
-    await Promise.all([...boots, ...retired])
+    // With the boots already in flight: after `resize(n)`, n members serve.
+    await Promise.all([...boots, ...retired, ...this.#boots])
     this.#pump()
   }
 
