@@ -10,7 +10,7 @@ const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeou
 /** Most items of `size` bytes a sender may get ahead by: a window of items or of bytes, plus the one in hand. */
 const windowOf = (size: number): number => Math.min(FLOW_WINDOW, Math.ceil(FLOW_WINDOW_BYTES / size)) + 2
 
-export function backpressureTests({ key }: SuiteContext): void {
+export function backpressureTests({ key, capabilities }: SuiteContext): void {
   const enableModules = [fixtureModules.tasks]
 
   describe('backpressure', () => {
@@ -86,8 +86,9 @@ export function backpressureTests({ key }: SuiteContext): void {
             await new Promise((resolve) => setImmediate(resolve))
             if (received >= 512 * size) break
           }
-          // Generous bounds against unbounded buffering, not a measure of speed: 512 MiB went through.
-          expect(peak - before).toBeLessThan(256 * size)
+          // Generous bounds against unbounded buffering, not a measure of speed: 512 MiB went through. An actor on a
+          // thread is in this process too, with its own garbage not yet collected (270 to 300 MiB on Node 24).
+          expect(peak - before).toBeLessThan((capabilities.processes ? 256 : 384) * size)
           expect(await portal.run<number>(task('peakMemory'))).toBeLessThan(512 * size)
         },
         { spawnMethod: key },
