@@ -79,6 +79,18 @@ export default {
     const underTsx = caseId === 'tsx' || caseId === 'node24-tsx'
     // Where Node has a compile cache (>= 22.1), harrow's children turn it on: the floors do too, and rows without it show what it saves.
     const compileCache = hasCompileCache() ? compileCacheDir() : undefined
+    /** The `spawnMethod` row again with the cache off, where Node has one. */
+    const withoutCache = (spawnMethod, baseline) =>
+      compileCache === undefined
+        ? []
+        : [
+            {
+              id: `${spawnMethod}-no-cache`,
+              label: `harrow \`${spawnMethod}\` without the compile cache (\`HARROW_COMPILE_CACHE=0\`): \`startActor\` + first \`run\``,
+              once: () => harrowOnce(spawnMethod, { env: { HARROW_COMPILE_CACHE: '0' } }),
+              baseline,
+            },
+          ]
     const runs = quick ? 8 : 60
     const warmup = quick ? 2 : 5
     if (!underTsx) {
@@ -94,16 +106,7 @@ export default {
         baseline: 'bare-spawn',
       },
       { id: 'process', label: 'harrow `process`: `startActor` + first `run`', once: () => harrowOnce('process'), baseline: 'bare-spawn' },
-      ...(compileCache === undefined
-        ? []
-        : [
-            {
-              id: 'process-no-cache',
-              label: 'harrow `process` without the compile cache (`HARROW_COMPILE_CACHE=0`): `startActor` + first `run`',
-              once: () => harrowOnce('process', { env: { HARROW_COMPILE_CACHE: '0' } }),
-              baseline: 'bare-spawn',
-            },
-          ]),
+      ...withoutCache('process', 'bare-spawn'),
       {
         id: 'forkserver',
         label: 'harrow `forkserver` (warm): `startActor` + first `run`',
@@ -124,16 +127,7 @@ export default {
         baseline: 'bare-worker',
       },
       { id: 'worker', label: 'harrow `worker`: `startActor` + first `run`', once: () => harrowOnce('worker'), baseline: 'bare-worker' },
-      ...(compileCache === undefined
-        ? []
-        : [
-            {
-              id: 'worker-no-cache',
-              label: 'harrow `worker` without the compile cache (`HARROW_COMPILE_CACHE=0`): `startActor` + first `run`',
-              once: () => harrowOnce('worker', { env: { HARROW_COMPILE_CACHE: '0' } }),
-              baseline: 'bare-worker',
-            },
-          ]),
+      ...withoutCache('worker', 'bare-worker'),
       {
         id: 'worker-spare',
         label: 'harrow `worker` (spare thread ready): `startActor` + first `run`',

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process'
 import { describe, expect, test } from 'vitest'
 import { importModule } from '../src/shared/import-module.js'
+import { runStarved } from './starved.js'
 
 describe('importModule', () => {
   test('a bare specifier that names a file rather than a package says how to name the file, and not harrow as the importer', async () => {
@@ -16,20 +16,10 @@ describe('importModule', () => {
   test('a package that cannot be loaded because the process is out of file descriptors says EMFILE, not "not found"', () => {
     // Node reads a package.json it cannot open as absent: in a process with `ulimit -n 32`, the descriptors used up,
     // importing an installed package (core's msgpackr) must say what is really missing.
-    const script = `
-      import { openSync } from 'node:fs'
-      const { importModule } = await import(${JSON.stringify(new URL('../dist/backend.js', import.meta.url).href)})
-      const held = []
-      try { for (;;) held.push(openSync('/dev/null', 'r')) } catch {}
-      const failure = await importModule('msgpackr').catch((e) => e)
+    const failure = runStarved<{ code: string; message: string; cause: string }>(`
+      const failure = await core.importModule('msgpackr').catch((e) => e)
       process.stdout.write(JSON.stringify({ code: failure.code, message: failure.message, cause: failure.cause?.message }))
-      process.exit(0)
-    `
-    const out = execFileSync('sh', ['-c', `ulimit -n 32 && exec "$0" --input-type=module -e "$1"`, process.execPath, script], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    })
-    const failure = JSON.parse(out) as { code: string; message: string; cause: string }
+    `)
     expect(failure.code).toBe('EMFILE')
     expect(failure.message).toMatch(/^cannot import 'msgpackr': EMFILE: too many open files.*raise `ulimit -n`.*; its own error: /)
     expect(failure.cause).toBeTruthy()

@@ -1,10 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { describe, expect, test } from 'vitest'
 import type { ExitInfo, ProcHandle } from '../src/shared/contracts.js'
 import { ActorCancelledError, ActorFailure } from '../src/shared/errors.js'
 import { TIMED_OUT, withinGrace } from '../src/shared/async.js'
 import { processState } from '../src/shared/proc-state.js'
+import { runStarved } from './starved.js'
 import { KILL_GRACE, cancelOnCompletion, exhaustPortal, hardKill, softKill, waitForPeerOrProcDeath, type CancellablePortal } from '../src/parent/lifecycle.js'
 
 /** A child that ends when told, or on the signals it does not ignore. */
@@ -112,22 +113,12 @@ describe('lifecycle helpers', () => {
   test('waitForPeerOrProcDeath names file descriptor exhaustion when the child died of it, whatever its own error says', () => {
     // A worker thread out of descriptors can report a missing module (Node reads an unopenable package.json as
     // absent): in a process with `ulimit -n 32`, the descriptors used up, the failure must still say EMFILE.
-    const script = `
-      import { openSync } from 'node:fs'
-      const { waitForPeerOrProcDeath } = await import(${JSON.stringify(new URL('../dist/backend.js', import.meta.url).href)})
-      const held = []
-      try { for (;;) held.push(openSync('/dev/null', 'r')) } catch {}
+    const failure = runStarved<{ name: string; message: string; cause: string }>(`
       const exit = { code: 1, signal: null, error: new Error("Cannot find module '/app/node_modules/@harrow/core/child'") }
       const proc = { pid: 1, wait: () => Promise.resolve(exit), kill: () => {}, exitInfo: () => exit }
-      const failure = await waitForPeerOrProcDeath(new Promise(() => {}), proc, { name: 'starved', uid: 'u' }).catch((e) => e)
+      const failure = await core.waitForPeerOrProcDeath(new Promise(() => {}), proc, { name: 'starved', uid: 'u' }).catch((e) => e)
       process.stdout.write(JSON.stringify({ name: failure.name, message: failure.message, cause: failure.cause?.message }))
-      process.exit(0)
-    `
-    const out = execFileSync('sh', ['-c', `ulimit -n 32 && exec "$0" --input-type=module -e "$1"`, process.execPath, script], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    })
-    const failure = JSON.parse(out) as { name: string; message: string; cause: string }
+    `)
     expect(failure.name).toBe('ActorFailure')
     expect(failure.message).toMatch(
       /^actor 'starved' exited with code 1 during boot: EMFILE: too many open files.*raise `ulimit -n`.*; its own error: Cannot find module/,
