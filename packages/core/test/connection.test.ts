@@ -71,6 +71,7 @@ describe('the parent end of a channel', () => {
     ['a result before ready', [hello, [Op.Return, 1, 'x']]],
     ['a result for a task that was never started', [hello, [Op.Ready], [Op.Return, 5, 'x']]],
     ['an item for a call', [hello, [Op.Ready], 'start-call', [Op.Yield, 1, 'x']]],
+    ['items for a call', [hello, [Op.Ready], 'start-call', [Op.Items, 1, ['x', 'y']]]],
     ['a started value for a call', [hello, [Op.Ready], 'start-call', [Op.Started, 1, 'x']]],
     ['a second ready', [hello, [Op.Ready], [Op.Ready]]],
   ])('%s is an out-of-order ProtocolError that closes the channel', async (_, script) => {
@@ -86,6 +87,24 @@ describe('the parent end of a channel', () => {
     expect(peer.closed).toBe(true)
     // A task that was waiting learns why.
     for (const s of settled) expect(s).toMatchObject({ ok: false, value: error })
+  })
+
+  test('a batch of items reaches the stream in order, each counted with its share of the frame in whole bytes', async () => {
+    const { peer, connection } = connect()
+    peer.say(hello, [Op.Ready])
+    await connection.ready
+    const items: [unknown, number][] = []
+    const cid = connection.start(TaskKind.Stream, 'file:///m.js', 'g', [], {
+      kind: TaskKind.Stream,
+      item: (value, bytes) => items.push([value, bytes]),
+      settle: () => {},
+    })
+    // Arrays and strings define no record shapes: the frame is the same size from any codec.
+    const bytes = new Codec().encode([Op.Items, cid, ['a', 'b', 'c']]).length
+    peer.say([Op.Items, cid, ['a', 'b', 'c']])
+    expect(items.map(([value]) => value)).toEqual(['a', 'b', 'c'])
+    for (const [, share] of items) expect(Number.isInteger(share)).toBe(true)
+    expect(items.reduce((sum, [, share]) => sum + share, 0)).toBe(bytes)
   })
 
   test('a different protocol version is refused', async () => {

@@ -40,6 +40,7 @@ const childMessage = fc.oneof(
   fc.constant([Op.Ready]),
   fc.constant([Op.CancelAck]),
   fc.tuple(fc.constantFrom(Op.Yield, Op.Started, Op.Return), fc.integer({ min: -2, max: 6 }), fc.anything()),
+  fc.tuple(fc.constant(Op.Items), fc.integer({ min: -2, max: 6 }), fc.oneof(fc.array(fc.anything(), { maxLength: 4 }), fc.anything())),
   fc.tuple(fc.constant(Op.Credit), fc.integer({ min: -2, max: 6 }), fc.integer({ min: -5, max: 5 }), fc.integer({ min: -5, max: 1 << 20 })),
   fc.tuple(
     fc.constant(Op.Error),

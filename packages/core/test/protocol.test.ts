@@ -8,6 +8,7 @@ describe('protocol', () => {
   test('well-formed messages pass', () => {
     expect(asChildMessage([Op.Hello, 1, 10, 0])).toEqual([Op.Hello, 1, 10, 0])
     expect(asChildMessage([Op.Return, 3, { any: 'value' }])[0]).toBe(Op.Return)
+    expect(asChildMessage([Op.Items, 3, [1, 'two', null]])[0]).toBe(Op.Items)
     expect(asChildMessage([Op.Error, 0, box])[0]).toBe(Op.Error)
     expect(asChildMessage([Op.Error, 0, { ...box, relayPath: [{ name: 'a', uid: 'u', host: 'hostB' }] }])[0]).toBe(Op.Error)
     expect(asParentMessage([Op.Start, 1, TaskKind.Call, [1, 'file:///m.js', 'f'], []])[0]).toBe(Op.Start)
@@ -21,6 +22,8 @@ describe('protocol', () => {
     ['a parent-only message', [Op.Start, 1, 0, 1, []]],
     ['a zero call id', [Op.Return, 0, 1]],
     ['a fractional call id', [Op.Yield, 1.5, 1]],
+    ['items that are not an array', [Op.Items, 1, 'x']],
+    ['no items', [Op.Items, 1, []]],
     ['a negative credit', [Op.Credit, 1, -4]],
     ['an error without a box', [Op.Error, 1, { message: 'x' }]],
     ['a hop whose host is not a string', [Op.Error, 1, { ...box, src: { name: 'a', uid: 'u', host: 7 } }]],

@@ -3,11 +3,13 @@
 import { boxError, isCancellation } from '../wire/box.js'
 import type { Channel } from '../wire/channel.js'
 import { assertSendable } from '../wire/sendable.js'
+import { smallValueBytes } from '../wire/small-value.js'
 import { ActorCancelledError, HarrowError, ModuleNotEnabledError, ProtocolError } from '../shared/errors.js'
 import { SendWindow } from '../wire/flow.js'
 import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage, type StartTarget } from '../wire/protocol.js'
 import type { ActorInfo, TaskInfo } from '../shared/realm.js'
+import { ItemBatch } from './item-batch.js'
 import { isContextFunction, runTask, type ActorContext } from './task.js'
 
 type Namespace = Readonly<Record<string, unknown>>
@@ -323,28 +325,42 @@ export class ActorServer {
 
   async #pump(cid: number, task: RunningTask, iterator: AsyncIterator<unknown> | Iterator<unknown>): Promise<void> {
     let finished = false
+    const batch = new ItemBatch(this.#channel, cid, task.sending)
     try {
       for (;;) {
-        if (!task.sending.open) await task.waitCredit()
+        if (!task.sending.open) {
+          batch.flush()
+          await task.waitCredit()
+        }
         if (task.cancelled) break
         const step = await iterator.next()
         if (step.done) {
           finished = true
           assertSendable(step.value, 'return value')
+          batch.flush()
           this.#channel.send([Op.Return, cid, step.value])
           return
         }
         if (task.cancelled) break
+        const bound = smallValueBytes(step.value)
+        if (bound !== undefined) {
+          batch.push(step.value, bound)
+          continue
+        }
         assertSendable(step.value, 'yielded value')
+        batch.flush()
         task.sending.sent(this.#channel.send([Op.Yield, cid, step.value]))
       }
     } catch (error) {
       finished = true
+      // What was yielded before the failure reaches the parent before it.
+      batch.flush()
       throw error
     } finally {
       // Leaving early (cancelled, or an unsendable item) runs the generator's finally.
       if (!finished) await iterator.return?.()
     }
+    batch.drop()
     throw task.reason
   }
 }

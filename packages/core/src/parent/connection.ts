@@ -221,10 +221,17 @@ export class ActorConnection {
         this.#terminal(message[1], true, message[2])
         return
       case Op.Yield: {
-        const task = this.#task(message[1], 'an item')
-        if (task.cancelling) return
-        if (!task.sink.item || (task.sink.started && !task.started)) throw this.#outOfOrder(`an item for task ${message[1]}, which takes none now`)
-        task.sink.item(message[2], bytes)
+        this.#itemTaker(message[1])?.sink.item?.(message[2], bytes)
+        return
+      }
+      case Op.Items: {
+        const sink = this.#itemTaker(message[1])?.sink
+        if (!sink) return
+        // Each item is counted with its share of the frame, in whole bytes (credit travels as integers).
+        const values = message[2]
+        const share = Math.floor(bytes / values.length)
+        sink.item?.(values[0], bytes - share * (values.length - 1))
+        for (let i = 1; i < values.length; i++) sink.item?.(values[i], share)
         return
       }
       case Op.Started: {
@@ -241,6 +248,14 @@ export class ActorConnection {
         return
       }
     }
+  }
+
+  /** Task `cid`, which takes items now; `undefined` while it is being cancelled (its items are dropped). */
+  #itemTaker(cid: number): PendingTask | undefined {
+    const task = this.#task(cid, 'an item')
+    if (task.cancelling) return undefined
+    if (!task.sink.item || (task.sink.started && !task.started)) throw this.#outOfOrder(`an item for task ${cid}, which takes none now`)
+    return task
   }
 
   #task(cid: number, what: string): PendingTask {

@@ -25,9 +25,9 @@ export class SendWindow {
     return this.#items > 0 && this.#bytes < FLOW_WINDOW_BYTES
   }
 
-  /** Record an item of `bytes` encoded bytes as sent. */
-  sent(bytes: number): void {
-    this.#items--
+  /** Record `items` items of `bytes` encoded bytes as sent. */
+  sent(bytes: number, items = 1): void {
+    this.#items -= items
     this.#bytes += bytes
   }
 

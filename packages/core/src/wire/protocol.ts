@@ -3,8 +3,8 @@
 import type { ActorId } from '../shared/errors.js'
 import { ProtocolError } from '../shared/errors.js'
 
-/** Bumped on any incompatible change to the messages below (2: `TaskKind.Bound`). */
-export const PROTOCOL_VERSION = 2
+/** Bumped on any incompatible change to the messages below (2: `TaskKind.Bound`; 3: `Op.Items`). */
+export const PROTOCOL_VERSION = 3
 
 /** Opcodes: the first element of every message. */
 export const Op = {
@@ -39,6 +39,8 @@ export const Op = {
   CancelActor: 12,
   /** child → parent: `[CancelAck]`, every task is cancelled; the actor exits next. */
   CancelAck: 13,
+  /** child → parent: `[Items, cid, values]`, several stream items at once (at least one), in order. */
+  Items: 14,
 } as const
 
 /**
@@ -93,6 +95,7 @@ export type ReadyMsg = [typeof Op.Ready]
 export type StartTarget = number | [fnId: number, module: string, name: string]
 export type StartMsg = [typeof Op.Start, cid: number, kind: TaskKind, target: StartTarget, args: unknown[]]
 export type YieldMsg = [typeof Op.Yield, cid: number, value: unknown]
+export type ItemsMsg = [typeof Op.Items, cid: number, values: unknown[]]
 export type StartedMsg = [typeof Op.Started, cid: number, value: unknown]
 export type ReturnMsg = [typeof Op.Return, cid: number, value: unknown]
 export type ErrorMsg = [typeof Op.Error, cid: number, box: ErrorBox]
@@ -104,7 +107,7 @@ export type CancelActorMsg = [typeof Op.CancelActor]
 export type CancelAckMsg = [typeof Op.CancelAck]
 
 /** Messages a child sends. */
-export type ChildMessage = HelloMsg | ReadyMsg | YieldMsg | StartedMsg | ReturnMsg | ErrorMsg | CreditMsg | CancelAckMsg
+export type ChildMessage = HelloMsg | ReadyMsg | YieldMsg | ItemsMsg | StartedMsg | ReturnMsg | ErrorMsg | CreditMsg | CancelAckMsg
 /** Messages a parent sends. */
 export type ParentMessage = SpecMsg | StartMsg | SendMsg | EndMsg | CreditMsg | CancelMsg | CancelActorMsg
 
@@ -156,6 +159,9 @@ export function asChildMessage(raw: unknown): ChildMessage {
     case Op.Started:
     case Op.Return:
       if (m.length === 3 && isCid(m[1])) return m as YieldMsg
+      break
+    case Op.Items:
+      if (m.length === 3 && isCid(m[1]) && Array.isArray(m[2]) && m[2].length > 0) return m as ItemsMsg
       break
     case Op.Error:
       if (m.length === 3 && isCid(m[1], true) && isBox(m[2])) return m as ErrorMsg

@@ -36,6 +36,27 @@ export function streamTests({ key }: SuiteContext): void {
       )
     })
 
+    test('small and large items arrive in order, and every item yielded before a failure arrives before it', async () => {
+      await withNursery(
+        async (nursery) => {
+          const portal = await nursery.startActor('mixed', { enableModules })
+          const items: unknown[] = []
+          const failure = await (async () => {
+            for await (const item of portal.stream(task('mixedThenBoom'), [1000, 100_000])) items.push(item)
+          })().catch((e: unknown) => e)
+          const expected: unknown[] = []
+          for (let i = 0; i < 1000; i++) {
+            expected.push(i)
+            if (i % 100 === 99) expected.push('x'.repeat(100_000))
+          }
+          expect(items).toEqual(expected)
+          expect(failure).toBeInstanceOf(RemoteActorError)
+          expect(failure).toMatchObject({ remoteMessage: 'after the items' })
+        },
+        { spawnMethod: key },
+      )
+    })
+
     test('leaving a stream early cancels the remote generator and runs its finally', async () => {
       await withNursery(
         async (nursery) => {

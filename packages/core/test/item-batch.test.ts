@@ -1,0 +1,86 @@
+import { describe, expect, test } from 'vitest'
+import type { Transport, TransportSink } from '../src/shared/contracts.js'
+import { ActorServer } from '../src/actor/serve.js'
+import { Channel } from '../src/wire/channel.js'
+import { Codec } from '../src/wire/codec.js'
+import { FLOW_WINDOW } from '../src/wire/flow.js'
+import { Op, TaskKind, asParentMessage, type ChildMessage, type ParentMessage } from '../src/wire/protocol.js'
+
+class Peer implements Transport {
+  readonly sent: Uint8Array[] = []
+  send(frame: Uint8Array): void {
+    this.sent.push(frame)
+  }
+  start(_sink: TransportSink): void {}
+  close(): void {}
+}
+
+const actor = { name: 'batching', uid: 'u', spawnMethod: 'test' }
+const MODULE = 'file:///streams.js'
+const large = 'x'.repeat(100_000)
+
+function serve(namespace: Record<string, unknown>): { server: ActorServer; messages: () => unknown[][] } {
+  const peer = new Peer()
+  const channel = new Channel<ParentMessage, ChildMessage>(peer, asParentMessage, { message: () => {}, closed: () => {} })
+  const server = new ActorServer(channel, actor, { ...actor, pid: 1 }, new Map([[MODULE, namespace]]))
+  const reader = new Codec()
+  let read = 0
+  const decoded: unknown[][] = []
+  return {
+    server,
+    messages: () => {
+      for (; read < peer.sent.length; read++) decoded.push(reader.decode(peer.sent[read] as Uint8Array) as unknown[])
+      return decoded
+    },
+  }
+}
+
+/** The items of task 1 in the order they were sent, and the message that ended it. */
+function itemsOf(messages: unknown[][]): { items: unknown[]; end: unknown[] | undefined } {
+  const items: unknown[] = []
+  let end: unknown[] | undefined
+  for (const message of messages) {
+    if (message[0] === Op.Yield) items.push(message[2])
+    else if (message[0] === Op.Items) items.push(...(message[2] as unknown[]))
+    else if (message[0] === Op.Return || message[0] === Op.Error) end = message
+  }
+  return { items, end }
+}
+
+const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+describe('stream items travel in batches', () => {
+  test('small items share frames; a large item goes alone, in its place; what was yielded before a failure arrives before it', async () => {
+    const yielded = [...Array.from({ length: 300 }, (_, i) => i), large, { id: 1, tags: ['a'] }, 'tail']
+    const { server, messages } = serve({
+      *mixed() {
+        for (const item of yielded) yield item
+        throw new Error('after the items')
+      },
+    })
+    server.handle(asParentMessage([Op.Start, 1, TaskKind.Stream, [1, MODULE, 'mixed'], []]))
+    for (let i = 0; i < 20 && itemsOf(messages()).end === undefined; i++) await settled()
+    const { items, end } = itemsOf(messages())
+    expect(items).toEqual(yielded)
+    expect(end?.[0]).toBe(Op.Error)
+    // 300 small items then 3 more in at most a handful of frames, not one frame each.
+    expect(messages().length).toBeLessThan(10)
+  })
+
+  test('a batch counts against the flow window item by item: without credit, one window is sent and the generator waits', async () => {
+    let produced = 0
+    const { server, messages } = serve({
+      *endless() {
+        for (;;) yield produced++
+      },
+    })
+    server.handle(asParentMessage([Op.Start, 1, TaskKind.Stream, [1, MODULE, 'endless'], []]))
+    for (let i = 0; i < 20; i++) await settled()
+    expect(itemsOf(messages()).items).toHaveLength(FLOW_WINDOW)
+    expect(produced).toBeLessThanOrEqual(FLOW_WINDOW + 1)
+    server.handle(asParentMessage([Op.Credit, 1, FLOW_WINDOW / 2, 100]))
+    for (let i = 0; i < 20; i++) await settled()
+    expect(itemsOf(messages()).items).toHaveLength(FLOW_WINDOW + FLOW_WINDOW / 2)
+    await server.cancelAll()
+  })
+})
