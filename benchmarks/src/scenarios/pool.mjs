@@ -1,6 +1,7 @@
 /**
  * A pool of N workers (N = the CPUs) minifying a batch of real JavaScript files with terser: harrow's `startPool`
- * on the worker backend beside piscina and tinypool set up alike. Each sample opens a fresh pool, submits the whole
+ * on the worker backend beside piscina and tinypool set up alike, and beside its floor (bare threads that load harrow's
+ * child runtime, no protocol). Each sample opens a fresh pool, submits the whole
  * batch at once and times the first result and the last one from the moment the pool was asked for (what a batch
  * job sees, start-up included), then runs the batch again on the now-warm pool. Outputs must be identical across
  * contenders.
@@ -10,6 +11,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { openNursery, ref } from '@harrow/core'
 import '@harrow/spawn-worker'
 import { Piscina } from 'piscina'
@@ -17,6 +19,7 @@ import Tinypool from 'tinypool'
 import { row } from '../stats.mjs'
 
 const TASK = new URL('../fixtures/minify.mjs', import.meta.url)
+const FLOOR_WORKER = new URL('../fixtures/pool-floor-worker.mjs', import.meta.url)
 const minifySource = ref(TASK, 'minifySource')
 
 /** The packages whose own sources are the batch: pinned devDependencies, so the input never changes between runs. */
@@ -68,6 +71,12 @@ function contenders(threads) {
       },
     },
     {
+      id: 'harrow-floor',
+      label: `floor: ${threads} bare threads loading harrow's child runtime and the task, \`postMessage\``,
+      baseline: 'piscina',
+      open: () => floorPool(threads),
+    },
+    {
       id: 'harrow-worker',
       label: `harrow \`worker\` \`startPool\`, ${threads} members`,
       baseline: 'piscina',
@@ -89,6 +98,43 @@ function contenders(threads) {
       },
     },
   ]
+}
+
+/**
+ * The floor of harrow's pool: `threads` bare threads that load harrow's child runtime and the task module (what a
+ * worker actor loads before it serves) and take one file at a time by `postMessage`, with no harrow protocol.
+ */
+function floorPool(threads) {
+  const workers = Array.from({ length: threads }, () => new Worker(FLOOR_WORKER))
+  const queue = []
+  const waiting = new Map()
+  let nextId = 0
+  const take = (worker) => {
+    const job = queue.shift()
+    if (job) worker.postMessage(job.message)
+    else idle.push(worker)
+  }
+  const idle = []
+  for (const worker of workers) {
+    worker.on('message', ({ id, code }) => {
+      waiting.get(id)(code)
+      waiting.delete(id)
+      take(worker)
+    })
+    idle.push(worker)
+  }
+  return {
+    run: (file) =>
+      new Promise((resolve) => {
+        const id = nextId++
+        waiting.set(id, resolve)
+        const message = { id, code: file.code, module: file.module }
+        const worker = idle.shift()
+        if (worker) worker.postMessage(message)
+        else queue.push({ message })
+      }),
+    close: () => Promise.all(workers.map((worker) => worker.terminate())),
+  }
 }
 
 /** Submit every file at once; resolve with the times of the first and the last result after `started`, and the outputs. */
@@ -114,7 +160,7 @@ function digest(outputs) {
 export default {
   id: 'pool',
   title: 'Pools: a batch of real CPU-bound work (terser)',
-  how: `Pools of as many threads as CPUs minify a batch of about 90 JavaScript files (the pinned sources of terser, piscina, tinypool, workerpool and msgpackr, each under 40 kB) with terser 5.51.2, all submitted at once. Each sample opens a fresh pool and times its first result and its last (the batch) from the moment the pool was asked for, start-up included; then the same batch runs again on the warm pool. Samples alternate between the contenders (their order rotates); every contender's outputs must be byte-identical to the others'.`,
+  how: `Pools of as many threads as CPUs minify a batch of about 90 JavaScript files (the pinned sources of terser, piscina, tinypool, workerpool and msgpackr, each under 40 kB) with terser 5.51.2, all submitted at once. Each sample opens a fresh pool and times its first result and its last (the batch) from the moment the pool was asked for, start-up included; then the same batch runs again on the warm pool. Samples alternate between the contenders (their order rotates); every contender's outputs must be byte-identical to the others'. The floor contender is as many bare threads that load harrow's child runtime and the task module (what a worker actor loads before it serves) and take one file at a time by \`postMessage\`: harrow's pool without its protocol.`,
   async run({ quick }) {
     const threads = availableParallelism()
     // --quick (CI's check that the scenario runs, outputs compared) takes a quarter of the batch, once.
