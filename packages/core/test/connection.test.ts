@@ -107,6 +107,26 @@ describe('the parent end of a channel', () => {
     expect(items.reduce((sum, [, share]) => sum + share, 0)).toBe(bytes)
   })
 
+  test('after CancelActor the parent writes nothing more: the actor ignores it, and a write could find it gone', async () => {
+    const { peer, connection } = connect()
+    peer.say(hello, [Op.Ready])
+    await connection.ready
+    const stream = connection.start(TaskKind.Stream, 'file:///m.js', 'g', [], { kind: TaskKind.Stream, item: () => {}, settle: () => {} })
+    void connection.cancelActor(10_000)
+    const sent = peer.sent.length
+    expect(peer.sent.at(-1)).toEqual([Op.CancelActor])
+    connection.send([Op.Credit, stream, 512, 1024])
+    connection.cancelTask(stream)
+    const late: unknown[] = []
+    connection.start(TaskKind.Call, 'file:///m.js', 'f', [], { kind: TaskKind.Call, settle: (ok, value) => late.push({ ok, value }) })
+    expect(peer.sent).toHaveLength(sent)
+    // The call started after it settles when the channel closes, as every pending call does.
+    peer.close()
+    await connection.closed
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(late).toMatchObject([{ ok: false }])
+  })
+
   test('a different protocol version is refused', async () => {
     const { peer, connection } = connect()
     peer.say([Op.Hello, PROTOCOL_VERSION + 1, 1, 0])

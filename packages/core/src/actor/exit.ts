@@ -1,9 +1,14 @@
-/** Ending an actor's process or thread once what it wrote has flushed, and not later than a bound. */
+/** Ending an actor's process or thread once what it wrote has flushed and its parent has read it, and not later than a bound. */
 
-/** How long an exiting actor waits for its channel and stdio to flush before it exits anyway, in ms. */
+/** How long an exiting actor waits for its channel and stdio to flush (and its parent to close its end) before it exits anyway, in ms. */
 export const EXIT_FLUSH_BOUND = 500
 
-type Flushable = NodeJS.WritableStream & { readonly writableLength?: number; readonly writableFinished?: boolean; readonly destroyed?: boolean }
+type Flushable = NodeJS.WritableStream & {
+  readonly writableLength?: number
+  readonly writableFinished?: boolean
+  readonly destroyed?: boolean
+  readonly readable?: boolean
+}
 
 function flushed(stream: Flushable): Promise<void> {
   return new Promise((resolve) => {
@@ -12,6 +17,7 @@ function flushed(stream: Flushable): Promise<void> {
   })
 }
 
+/** Resolves once what this side wrote is flushed and its end sent. */
 function ended(stream: Flushable): Promise<void> {
   return new Promise((resolve) => {
     if (stream.writableFinished || stream.destroyed) return resolve()
@@ -23,13 +29,35 @@ function ended(stream: Flushable): Promise<void> {
 }
 
 /**
+ * Resolves once the channel is closed both ways: what this side wrote is flushed and ended, and the peer ended its
+ * side too, so it has read everything before it. A write-only channel resolves at its flush.
+ */
+function closed(stream: Flushable): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || (stream.writableFinished && !stream.readable)) return resolve()
+    const done = (): void => resolve()
+    if (!stream.readable) stream.once('finish', done)
+    stream.once('close', done)
+    stream.once('error', done)
+  })
+}
+
+/**
  * End this actor's process (or, in a worker, its thread) with `code` once its
- * channel (when it is a stream) and stdio have flushed, and at the latest
- * after {@link EXIT_FLUSH_BOUND}: what a backend's child entry passes to
+ * channel (when it is a stream) and stdio have flushed; at the latest after
+ * {@link EXIT_FLUSH_BOUND}: what a backend's child entry passes to
  * {@link runActor} as `exit`.
+ *
+ * An actor that leaves on its own (`code` other than 0: a crash, a failed boot,
+ * a signal) also waits for its parent to close its end of the channel. Its parent
+ * did not expect it to leave and may write to it at any moment; a write that
+ * finds the actor gone fails with EPIPE, and a socket that fails a write drops
+ * what it had not read yet: the actor's last frames. An actor that leaves with 0
+ * was asked to (after CancelActor its parent writes nothing) or lost its parent.
  */
 export function exitAfterFlush(code: number, channel?: Flushable): void {
   process.exitCode = code
   setTimeout(() => process.exit(code), EXIT_FLUSH_BOUND).unref()
-  void Promise.all([channel ? ended(channel) : undefined, flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code))
+  const sent = channel === undefined ? undefined : code === 0 ? ended(channel) : closed(channel)
+  void Promise.all([sent, flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code))
 }

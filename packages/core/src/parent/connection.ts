@@ -66,6 +66,8 @@ export class ActorConnection {
   readonly #ready = deferred<void>()
   readonly #closed = deferred<Error>()
   readonly #cancelAcks = new Set<Deferred<boolean>>()
+  /** CancelActor was sent: nothing more is. */
+  #cancelSent = false
   #nextCid = 1
   /** Ids of the functions called on this channel, by module, then export name. */
   readonly #fnIds = new Map<string, Map<string, number>>()
@@ -124,7 +126,7 @@ export class ActorConnection {
     // A task in flight keeps the program alive; an idle actor does not.
     if (this.#tasks.size === 0) hold()
     this.#tasks.set(cid, { sink, cancelling: false, started: false })
-    this.#channel.send([Op.Start, cid, kind, this.#target(module, name), args])
+    this.#write([Op.Start, cid, kind, this.#target(module, name), args])
     return cid
   }
 
@@ -141,7 +143,7 @@ export class ActorConnection {
 
   /** Send a context value, an end, or credit for `cid`. Returns the frame's size. */
   send(message: ParentMessage): number {
-    return this.#channel.send(message)
+    return this.#write(message)
   }
 
   /**
@@ -152,7 +154,7 @@ export class ActorConnection {
     const task = this.#tasks.get(cid)
     if (!task || task.cancelling) return
     task.cancelling = true
-    this.#channel.send([Op.Cancel, cid])
+    this.#write([Op.Cancel, cid])
   }
 
   /**
@@ -164,10 +166,20 @@ export class ActorConnection {
     this.markStopping()
     const ack = deferred<boolean>()
     this.#cancelAcks.add(ack)
-    this.#channel.send([Op.CancelActor])
+    this.#write([Op.CancelActor])
+    this.#cancelSent = true
     const outcome = await within(ack.promise, timeout)
     this.#cancelAcks.delete(ack)
     return outcome === true
+  }
+
+  /**
+   * Send `message`, unless the actor was asked to cancel everything: it ignores what follows, and leaves as soon as
+   * its last frames are flushed (a parent write after that would fail with EPIPE and lose them). A task started
+   * then settles when the channel closes. Returns the frame's size.
+   */
+  #write(message: ParentMessage): number {
+    return this.#cancelSent ? 0 : this.#channel.send(message)
   }
 
   /** Close the channel from the parent's side. */

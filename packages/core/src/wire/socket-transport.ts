@@ -48,7 +48,13 @@ export function socketTransport(stream: Duplex, options: SocketTransportOptions 
       })
       stream.on('error', (error) => finish(error))
       stream.on('close', () => finish())
-      stream.on('end', () => finish())
+      stream.on('end', () => {
+        finish()
+        // The peer waits for this side's end before it exits (see exitAfterFlush); a runtime that keeps a socket half
+        // open after its peer's end would hold it to its bound.
+        writer.flush()
+        stream.end()
+      })
     },
     close() {
       if (closed) return
