@@ -79,6 +79,11 @@ export async function rawSsh(sshArgs) {
   return rawServe(await bareSshChild('serve', sshArgs))
 }
 
+/** A raw client (rawPipe, rawSsh) whose `stream(n)` drains the child's async generator instead: a stream's floor. */
+export function asGeneratorStream(client) {
+  return { ...client, stream: client.generatorStream }
+}
+
 async function rawServe({ child, channel, close }) {
   const { encode, decode } = channelCodec()
   const reader = new FrameReader()
@@ -99,6 +104,7 @@ async function rawServe({ child, channel, close }) {
     reader.push(chunk, (bytes) => {
       const message = decode(bytes)
       if (message[0] === 4) items++
+      else if (message[0] === 7) items += message[2].length
       else {
         const resolve = waiting.get(message[1])
         waiting.delete(message[1])
@@ -122,6 +128,16 @@ async function rawServe({ child, channel, close }) {
         const cid = nextCid++
         waiting.set(cid, resolve)
         send([5, cid, n])
+      })
+      return items
+    },
+    /** n items drained from the child's async generator (an actor's `ticks`), in messages of 256: a stream's floor. */
+    async generatorStream(n) {
+      items = 0
+      await new Promise((resolve) => {
+        const cid = nextCid++
+        waiting.set(cid, resolve)
+        send([8, cid, n])
       })
       return items
     },

@@ -9,7 +9,7 @@ import { once } from 'node:events'
 import { join } from 'node:path'
 import { sshdUnavailable, startSshd } from '@harrow/spawn-ssh/test-sshd'
 import { harrowActor, harrowLabel } from '../harrow.mjs'
-import { bareSshChild, rawSsh } from '../raw.mjs'
+import { asGeneratorStream, bareSshChild, rawSsh } from '../raw.mjs'
 import { rotatingSamples, row, sleep } from '../stats.mjs'
 import { callRounds } from './call-worker.mjs'
 import { harrowOnce } from './spawn.mjs'
@@ -92,6 +92,12 @@ async function transportCase(sshd, quick) {
       open: () => rawSsh(sshArgs(sshd)),
     },
     {
+      id: 'stream:floor-ssh',
+      label: `floor: a bare child draining the actors' async generator into messages of 256 items, over an ssh session, n = ${n.toLocaleString('en')}`,
+      open: async () => asGeneratorStream(await rawSsh(sshArgs(sshd))),
+      baseline: 'stream:raw-ssh',
+    },
+    {
       id: 'stream:ssh',
       label: `${harrowLabel('ssh', '`portal.stream`')}, n = ${n.toLocaleString('en')}`,
       open: () => harrowActor('ssh', { backend }),
@@ -119,7 +125,7 @@ async function transportCase(sshd, quick) {
 export default {
   id: 'ssh',
   title: 'Actors on another host: ssh',
-  how: "On a loopback OpenSSH server started for the run (its own config, keys and known_hosts), the remote node being this one. Spawn to first call: each sample starts one ssh actor and ends at the result of its first call, beside a bare `ssh host -- exec node child` to its first byte; on a connection of its own (a full handshake each time) and over a master connection that is already up (harrow's `shareConnection`, a bare `ControlPath`); samples rotate between the contenders, teardown untimed. Call round trips: one `add(1, 2)` at a time, in rounds alternating with raw length-prefixed msgpackr frames over an ssh session to a bare child. Stream throughput: n small messages, as in the stream table, against the bare child writing batches of frames to the session.",
+  how: "On a loopback OpenSSH server started for the run (its own config, keys and known_hosts), the remote node being this one. Spawn to first call: each sample starts one ssh actor and ends at the result of its first call, beside a bare `ssh host -- exec node child` to its first byte; on a connection of its own (a full handshake each time) and over a master connection that is already up (harrow's `shareConnection`, a bare `ControlPath`); samples rotate between the contenders, teardown untimed. Call round trips: one `add(1, 2)` at a time, in rounds alternating with raw length-prefixed msgpackr frames over an ssh session to a bare child. Stream throughput: n small messages, as in the stream table, against the bare child writing batches of frames to the session, and its floor: the bare child draining the actors' own async generator into messages of 256 items, as an actor's stream does.",
   cases: () => {
     const skip = sshdUnavailable()
     return [

@@ -7,7 +7,7 @@
 import { startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
 import { channelCodec } from '../fixtures/codec.mjs'
 import { harrowActor, harrowLabel } from '../harrow.mjs'
-import { rawPipe, rawPort } from '../raw.mjs'
+import { asGeneratorStream, rawPipe, rawPort } from '../raw.mjs'
 import { row } from '../stats.mjs'
 
 /** The codec ceiling: encode and decode n frames shaped as harrow's stream items, in this thread. */
@@ -30,7 +30,7 @@ function codecOnly() {
 export default {
   id: 'stream',
   title: 'Stream throughput, small messages',
-  how: 'Each sample streams n small messages (the integers 0 to n-1) from an actor, bare worker or bare child to this thread and ends when the last one was taken; the throughput is messages per second (n / mean sample time). Samples alternate between the contenders after one untimed sample each. piscina, tinypool and workerpool have no streams, so they are not in this table.',
+  how: 'Each sample streams n small messages (the integers 0 to n-1) from an actor, bare worker or bare child to this thread and ends when the last one was taken; the throughput is messages per second (n / mean sample time). Samples alternate between the contenders after one untimed sample each. The floor drains the actors’ own async generator in a bare child and sends its items in messages of 256, as an actor’s stream does, with none of harrow’s runtime. piscina, tinypool and workerpool have no streams, so they are not in this table.',
   async run({ quick }) {
     const n = quick ? 100_000 : 500_000
     const runs = quick ? 4 : 12
@@ -40,6 +40,12 @@ export default {
       { id: 'raw-port', label: 'bare `MessagePort`, batches of 1,024 frames transferred', open: rawPort, baseline: 'codec' },
       { id: 'worker', label: harrowLabel('worker', '`portal.stream`'), open: () => harrowActor('worker'), baseline: 'raw-port' },
       { id: 'raw-pipe', label: 'raw socketpair, batches of 1,024 length-prefixed frames', open: rawPipe, baseline: 'codec' },
+      {
+        id: 'floor-pipe',
+        label: "floor: a bare child draining the actors' async generator into messages of 256 items, over a socketpair",
+        open: async () => asGeneratorStream(await rawPipe()),
+        baseline: 'raw-pipe',
+      },
       { id: 'process', label: harrowLabel('process', '`portal.stream`'), open: () => harrowActor('process'), baseline: 'raw-pipe' },
       { id: 'forkserver', label: harrowLabel('forkserver', '`portal.stream`'), open: () => harrowActor('forkserver'), baseline: 'raw-pipe' },
     ]

@@ -19,15 +19,16 @@ const actor = { name: 'batching', uid: 'u', spawnMethod: 'test' }
 const MODULE = 'file:///streams.js'
 const large = 'x'.repeat(100_000)
 
-function serve(namespace: Record<string, unknown>): { server: ActorServer; messages: () => unknown[][] } {
+function serve(namespace: Record<string, unknown>, maxFrameSize?: number): { server: ActorServer; peer: Peer; messages: () => unknown[][] } {
   const peer = new Peer()
   const channel = new Channel<ParentMessage, ChildMessage>(peer, asParentMessage, { message: () => {}, closed: () => {} })
-  const server = new ActorServer(channel, actor, { ...actor, pid: 1 }, new Map([[MODULE, namespace]]))
+  const server = new ActorServer(channel, actor, { ...actor, pid: 1 }, new Map([[MODULE, namespace]]), maxFrameSize)
   const reader = new Codec()
   let read = 0
   const decoded: unknown[][] = []
   return {
     server,
+    peer,
     messages: () => {
       for (; read < peer.sent.length; read++) decoded.push(reader.decode(peer.sent[read] as Uint8Array) as unknown[])
       return decoded
@@ -51,7 +52,7 @@ const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resol
 
 describe('stream items travel in batches', () => {
   test('small items share frames; a large item goes alone, in its place; what was yielded before a failure arrives before it', async () => {
-    const yielded = [...Array.from({ length: 300 }, (_, i) => i), large, { id: 1, tags: ['a'] }, 'tail']
+    const yielded = [...Array.from({ length: 300 }, (_, i) => i), large, { id: 1, tags: ['a'] }, 'tail', null, true]
     const { server, messages } = serve({
       *mixed() {
         for (const item of yielded) yield item
@@ -65,6 +66,37 @@ describe('stream items travel in batches', () => {
     expect(end?.[0]).toBe(Op.Error)
     // 300 small items then 3 more in at most a handful of frames, not one frame each.
     expect(messages().length).toBeLessThan(10)
+  })
+
+  test('an object the generator changes after its yield arrives as it was at the yield', async () => {
+    const { server, messages } = serve({
+      *reused() {
+        const item = { n: 0 }
+        for (let i = 0; i < 5; i++) {
+          item.n = i
+          yield item
+        }
+      },
+    })
+    server.handle(asParentMessage([Op.Start, 1, TaskKind.Stream, [1, MODULE, 'reused'], []]))
+    for (let i = 0; i < 20 && itemsOf(messages()).end === undefined; i++) await settled()
+    expect(itemsOf(messages()).items).toEqual([0, 1, 2, 3, 4].map((n) => ({ n })))
+  })
+
+  test('a batch stays within a small maxFrameSize', async () => {
+    const { server, peer, messages } = serve(
+      {
+        *strings() {
+          for (let i = 0; i < 300; i++) yield 'x'.repeat(100)
+        },
+      },
+      4096,
+    )
+    server.handle(asParentMessage([Op.Start, 1, TaskKind.Stream, [1, MODULE, 'strings'], []]))
+    for (let i = 0; i < 20 && itemsOf(messages()).end === undefined; i++) await settled()
+    expect(itemsOf(messages()).items).toHaveLength(300)
+    for (const frame of peer.sent) expect(frame.length).toBeLessThanOrEqual(4096)
+    expect(peer.sent.length).toBeLessThan(300)
   })
 
   test('a batch counts against the flow window item by item: without credit, one window is sent and the generator waits', async () => {

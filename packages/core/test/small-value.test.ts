@@ -7,7 +7,7 @@ import { smallValueBytes } from '../src/wire/small-value.js'
 
 const RUNS = Number(process.env.HARROW_FUZZ_RUNS ?? 300)
 
-/** What `value` adds to an `Items` message on a fresh channel (record shapes defined there, the worst case). */
+/** What `value` adds to an `Items` message. */
 function encodedBytes(value: unknown): number {
   const empty = new Codec().encode([Op.Items, 1, []]).length
   return new Codec().encode([Op.Items, 1, [value]]).length - empty
@@ -15,65 +15,36 @@ function encodedBytes(value: unknown): number {
 
 describe('smallValueBytes', () => {
   test('bounds what a small value encodes to, and a small value is sendable', () => {
-    const leaf = fc.oneof(
+    const item = fc.oneof(
       fc.double(),
       fc.integer(),
       fc.boolean(),
       fc.constant(null),
       fc.constant(undefined),
-      fc.string({ unit: 'binary', maxLength: 80 }),
-      fc.uint8Array({ maxLength: 64 }),
-      fc.date({ noInvalidDate: true }),
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.anything(),
     )
-    const { value } = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
-      array: fc.array(tie('value'), { maxLength: 8 }),
-      object: fc.dictionary(fc.string({ unit: 'binary', maxLength: 12 }), tie('value'), { maxKeys: 8 }),
-    }))
     fc.assert(
-      fc.property(value, (item) => {
-        const bound = smallValueBytes(item)
+      fc.property(item, (value) => {
+        const bound = smallValueBytes(value)
         if (bound === undefined) return
-        expect(() => assertSendable(item, 'item')).not.toThrow()
-        expect(encodedBytes(item)).toBeLessThanOrEqual(bound)
+        expect(() => assertSendable(value, 'item')).not.toThrow()
+        expect(encodedBytes(value)).toBeLessThanOrEqual(bound)
       }),
       { numRuns: RUNS },
     )
   })
 
-  test('the largest small string, binary value and container are still bounded', () => {
-    for (const item of [
-      '\u{1F600}'.repeat(2048),
-      'é'.repeat(4096),
-      new Uint8Array(16 * 1024),
-      new Float64Array(2048),
-      Array.from({ length: 64 }, () => 'x'.repeat(100)),
-    ]) {
-      const bound = smallValueBytes(item)
+  test('the largest small strings are still bounded', () => {
+    for (const value of ['\u{1F600}'.repeat(2048), 'é'.repeat(4096), '\u0800'.repeat(4096), 'x'.repeat(4096)]) {
+      const bound = smallValueBytes(value)
       expect(bound).toBeDefined()
-      expect(encodedBytes(item)).toBeLessThanOrEqual(bound as number)
+      expect(encodedBytes(value)).toBeLessThanOrEqual(bound as number)
     }
   })
 
-  test('anything large, deep or of another kind is not small', () => {
-    const circular: Record<string, unknown> = {}
-    circular.self = circular
-    const cases: unknown[] = [
-      'x'.repeat(4097),
-      new Uint8Array(16 * 1024 + 1),
-      Array.from({ length: 65 }, () => 1),
-      [[[[1]]]],
-      circular,
-      () => 1,
-      Symbol('s'),
-      10n,
-      new Map(),
-      new Set([1]),
-      new Error('e'),
-      /re/,
-      new (class Point {})(),
-      { [Symbol('k')]: 1 },
-    ]
-    for (const item of cases) expect(smallValueBytes(item)).toBeUndefined()
+  test('what the generator could change after its yield, or what is large, is not small', () => {
+    const cases: unknown[] = ['x'.repeat(4097), { n: 1 }, [1, 2], new Uint8Array(4), Buffer.from('x'), new Date(0), new Map(), 10n, () => 1, Symbol('s')]
+    for (const value of cases) expect(smallValueBytes(value)).toBeUndefined()
   })
 })

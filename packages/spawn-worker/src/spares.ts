@@ -5,6 +5,7 @@
  * harrow's runtime: most of a worker spawn. The spare's environment is set to the actor's when it is handed out.
  */
 
+import { within } from '@harrow/core/backend'
 import { SPARE_WAITING, type SpareHandout } from './child-data.js'
 import { canServe, defaultShape, launchThread, type LaunchedThread, type ThreadShape } from './launch.js'
 
@@ -77,11 +78,18 @@ function launchSpare(): void {
   spares.add(spare)
 }
 
+/** How long a retired spare that is still booting gets to finish before it is terminated anyway, in ms. */
+const RETIRE_BOOT_BOUND = 5000
+
 function retire(spare: Spare): void {
   spare.retired = true
   spares.delete(spare)
-  spare.port.close()
-  spare.proc.terminate()
+  // A thread terminated while it evaluates its entry modules can abort the whole process on Node 20 (a failed V8 check
+  // in async module evaluation, seen ending a test run): a spare still booting is ended once it has booted.
+  void within(spare.booted, RETIRE_BOOT_BOUND).then(() => {
+    spare.port.close()
+    spare.proc.terminate()
+  })
 }
 
 /** Retire spares that could not serve a spawn with default options now (a variable read at start changed), then top up. */

@@ -5,33 +5,42 @@ import { EAGER_FLUSH_FRAMES } from '../wire/frames.js'
 import type { SendWindow } from '../wire/flow.js'
 import { Op, type ChildMessage, type ParentMessage } from '../wire/protocol.js'
 
-/** What the items of one batch may encode to at most (by their upper bounds) before it is sent: 64 KiB. */
+/** What the items of one batch may encode to at most (by their upper bounds) before it is sent: 64 KiB, or a quarter of the channel's largest frame when that is smaller. */
 export const BATCH_BYTES = 64 * 1024
+
+/** The batch budget on a channel whose largest frame is `maxFrameSize` bytes. */
+export function batchBudget(maxFrameSize: number): number {
+  return Math.min(BATCH_BYTES, Math.floor(maxFrameSize / 4))
+}
 
 /**
  * The items a stream yielded in this tick and has not sent yet. They leave as
  * one `[Items, cid, items]` when the tick ends, when the batch holds
- * {@link EAGER_FLUSH_FRAMES} items or {@link BATCH_BYTES} of upper bounds, and
- * before anything else the task sends ({@link flush}). The window counts each
- * item when it is added and the batch's bytes when it is sent.
+ * {@link EAGER_FLUSH_FRAMES} items or its budget of upper bounds (see
+ * {@link batchBudget}), and before anything else the task sends ({@link flush}).
+ * The window counts each item when it is added and the batch's bytes when it is
+ * sent. Its tick-end and eager flushes follow the transports' `FrameWriter`.
  */
 export class ItemBatch {
   readonly #channel: Channel<ParentMessage, ChildMessage>
   readonly #cid: number
   readonly #window: SendWindow
+  readonly #budget: number
   #items: unknown[] = []
   #bytes = 0
   #scheduled = false
 
-  constructor(channel: Channel<ParentMessage, ChildMessage>, cid: number, window: SendWindow) {
+  /** @param budget what a batch's items may encode to at most, by their upper bounds (see {@link batchBudget}). */
+  constructor(channel: Channel<ParentMessage, ChildMessage>, cid: number, window: SendWindow, budget: number) {
     this.#channel = channel
     this.#cid = cid
     this.#window = window
+    this.#budget = budget
   }
 
   /** Add an item that encodes to at most `bound` bytes (see `smallValueBytes`). */
   push(value: unknown, bound: number): void {
-    if (this.#bytes + bound > BATCH_BYTES) this.flush()
+    if (this.#bytes + bound > this.#budget) this.flush()
     this.#items.push(value)
     this.#bytes += bound
     this.#window.sent(0)

@@ -98,7 +98,7 @@ export function runActor(host: ActorHost): void {
       ...(threadId === 0 ? {} : { threadId }),
       ...(onHost === undefined ? {} : { host: onHost }),
     }
-    server = new ActorServer(channel, self, info, modules)
+    server = new ActorServer(channel, self, info, modules, spec.maxFrameSize)
     phase = 'serving'
     channel.send([Op.Ready])
   }

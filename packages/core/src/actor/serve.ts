@@ -6,10 +6,11 @@ import { assertSendable } from '../wire/sendable.js'
 import { smallValueBytes } from '../wire/small-value.js'
 import { ActorCancelledError, HarrowError, ModuleNotEnabledError, ProtocolError } from '../shared/errors.js'
 import { SendWindow } from '../wire/flow.js'
+import { DEFAULT_MAX_FRAME_SIZE } from '../wire/frames.js'
 import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage, type StartTarget } from '../wire/protocol.js'
 import type { ActorInfo, TaskInfo } from '../shared/realm.js'
-import { ItemBatch } from './item-batch.js'
+import { ItemBatch, batchBudget } from './item-batch.js'
 import { isContextFunction, runTask, type ActorContext } from './task.js'
 
 type Namespace = Readonly<Record<string, unknown>>
@@ -126,13 +127,22 @@ export class ActorServer {
   readonly #tasks = new Map<number, { task: RunningTask; done: Promise<void> }>()
   /** Functions the parent named on this channel, by id. */
   readonly #functions = new Map<number, Named>()
+  readonly #batchBudget: number
   #highestCid = 0
 
-  constructor(channel: Channel<ParentMessage, ChildMessage>, self: ActorIdentity, info: ActorInfo, modules: ReadonlyMap<string, Namespace>) {
+  /** @param maxFrameSize the channel's largest frame, which a batch of stream items stays well within. @default 64 MiB */
+  constructor(
+    channel: Channel<ParentMessage, ChildMessage>,
+    self: ActorIdentity,
+    info: ActorInfo,
+    modules: ReadonlyMap<string, Namespace>,
+    maxFrameSize: number = DEFAULT_MAX_FRAME_SIZE,
+  ) {
     this.#channel = channel
     this.#self = self
     this.#info = info
     this.#modules = modules
+    this.#batchBudget = batchBudget(maxFrameSize)
   }
 
   /** Number of tasks still running. */
@@ -325,7 +335,7 @@ export class ActorServer {
 
   async #pump(cid: number, task: RunningTask, iterator: AsyncIterator<unknown> | Iterator<unknown>): Promise<void> {
     let finished = false
-    const batch = new ItemBatch(this.#channel, cid, task.sending)
+    const batch = new ItemBatch(this.#channel, cid, task.sending, this.#batchBudget)
     try {
       for (;;) {
         if (!task.sending.open) {
@@ -333,7 +343,14 @@ export class ActorServer {
           await task.waitCredit()
         }
         if (task.cancelled) break
-        const step = await iterator.next()
+        let step: IteratorResult<unknown>
+        try {
+          step = await iterator.next()
+        } catch (error) {
+          // The generator threw: its finally has already run.
+          finished = true
+          throw error
+        }
         if (step.done) {
           finished = true
           assertSendable(step.value, 'return value')
@@ -352,7 +369,6 @@ export class ActorServer {
         task.sending.sent(this.#channel.send([Op.Yield, cid, step.value]))
       }
     } catch (error) {
-      finished = true
       // What was yielded before the failure reaches the parent before it.
       batch.flush()
       throw error
