@@ -112,35 +112,27 @@ async function rawServe({ child, channel, close }) {
       }
     }),
   )
-  const call = (a, b) =>
+  /** Send `[op, cid, ...fields]`; resolves with the value of the reply to cid. */
+  const request = (op, ...fields) =>
     new Promise((resolve) => {
       const cid = nextCid++
       waiting.set(cid, resolve)
-      send([3, cid, a, b])
+      send([op, cid, ...fields])
     })
+  const call = (a, b) => request(3, a, b)
+  /** Ask for n items with request `op` (5: frames written in batches, 8: the child's generator); resolves with how many came. */
+  const collect = async (op, n) => {
+    items = 0
+    await request(op, n)
+    return items
+  }
   return {
     pid: child.pid,
     call,
     inflight: (n) => Promise.all(Array.from({ length: n }, (_, i) => call(i, 1))),
-    async stream(n) {
-      items = 0
-      await new Promise((resolve) => {
-        const cid = nextCid++
-        waiting.set(cid, resolve)
-        send([5, cid, n])
-      })
-      return items
-    },
+    stream: (n) => collect(5, n),
     /** n items drained from the child's async generator (an actor's `ticks`), in messages of 256: a stream's floor. */
-    async generatorStream(n) {
-      items = 0
-      await new Promise((resolve) => {
-        const cid = nextCid++
-        waiting.set(cid, resolve)
-        send([8, cid, n])
-      })
-      return items
-    },
+    generatorStream: (n) => collect(8, n),
     close,
   }
 }

@@ -17,26 +17,16 @@ function flushed(stream: Flushable): Promise<void> {
   })
 }
 
-/** Resolves once what this side wrote is flushed and its end sent. */
-function ended(stream: Flushable): Promise<void> {
-  return new Promise((resolve) => {
-    if (stream.writableFinished || stream.destroyed) return resolve()
-    const done = (): void => resolve()
-    stream.once('finish', done)
-    stream.once('close', done)
-    stream.once('error', done)
-  })
-}
-
 /**
- * Resolves once the channel is closed both ways: what this side wrote is flushed and ended, and the peer ended its
- * side too, so it has read everything before it. A write-only channel resolves at its flush.
+ * Resolves once what this side wrote is flushed and its end sent; with `peer`, once the peer ended its side too (the
+ * channel closed), so it has read everything before it. A write-only channel resolves at its flush either way.
  */
-function closed(stream: Flushable): Promise<void> {
+function ended(stream: Flushable, peer: boolean): Promise<void> {
   return new Promise((resolve) => {
-    if (stream.destroyed || (stream.writableFinished && !stream.readable)) return resolve()
+    const untilClosed = peer && stream.readable === true
+    if (stream.destroyed || (!untilClosed && stream.writableFinished)) return resolve()
     const done = (): void => resolve()
-    if (!stream.readable) stream.once('finish', done)
+    if (!untilClosed) stream.once('finish', done)
     stream.once('close', done)
     stream.once('error', done)
   })
@@ -58,6 +48,6 @@ function closed(stream: Flushable): Promise<void> {
 export function exitAfterFlush(code: number, channel?: Flushable): void {
   process.exitCode = code
   setTimeout(() => process.exit(code), EXIT_FLUSH_BOUND).unref()
-  const sent = channel === undefined ? undefined : code === 0 ? ended(channel) : closed(channel)
+  const sent = channel && ended(channel, code !== 0)
   void Promise.all([sent, flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code))
 }
