@@ -47,11 +47,13 @@ export async function bareChild(mode, { runtime } = {}) {
  * arrived; `elapsed` is the time from `spawn()` to that byte, in ms.
  * @param {'first-byte' | 'serve'} mode
  * @param {string[]} sshArgs ssh and its arguments up to and including the host
+ * @param {{ hop?: boolean }} [options] `hop`: the child reads its channel in a thread that posts each chunk to its main
+ *   thread, as an ssh actor's channel watchdog does
  */
-export async function bareSshChild(mode, sshArgs) {
+export async function bareSshChild(mode, sshArgs, options = {}) {
   const started = performance.now()
   const [file, ...args] = sshArgs
-  const remote = `exec ${process.execPath} ${BARE_CHILD.pathname} ${mode} split 3>&1 1>&2`
+  const remote = `exec ${process.execPath} ${BARE_CHILD.pathname} ${mode} split${options.hop ? ' hop' : ''} 3>&1 1>&2`
   const child = spawn(file, [...args, '--', remote], { stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = once(child, 'exit')
   await once(child.stdout, 'data')
@@ -75,13 +77,16 @@ export async function rawPipe() {
 }
 
 /** {@link rawPipe} over an ssh session: the bare child runs at the other end of `sshArgs`. */
-export async function rawSsh(sshArgs) {
-  return rawServe(await bareSshChild('serve', sshArgs))
+export async function rawSsh(sshArgs, options = {}) {
+  return rawServe(await bareSshChild('serve', sshArgs, options))
 }
 
-/** A raw client (rawPipe, rawSsh) whose `stream(n)` drains the child's async generator instead: a stream's floor. */
-export function asGeneratorStream(client) {
-  return { ...client, stream: client.generatorStream }
+/**
+ * A raw client (rawPipe, rawSsh) whose `stream(n)` drains the child's async generator instead: a stream's floor.
+ * `taskStorage`: the child drains it inside an AsyncLocalStorage's run(), as an actor runs a task.
+ */
+export function asGeneratorStream(client, { taskStorage = false } = {}) {
+  return { ...client, stream: taskStorage ? client.taskStorageStream : client.generatorStream }
 }
 
 async function rawServe({ child, channel, close }) {
@@ -133,6 +138,8 @@ async function rawServe({ child, channel, close }) {
     stream: (n) => collect(5, n),
     /** n items drained from the child's async generator (an actor's `ticks`), in messages of 256: a stream's floor. */
     generatorStream: (n) => collect(8, n),
+    /** The same, drained inside an AsyncLocalStorage's run(), as an actor runs a task. */
+    taskStorageStream: (n) => collect(9, n),
     close,
   }
 }

@@ -79,6 +79,12 @@ async function transportCase(sshd, quick) {
   const calls = await callRounds(
     [
       { id: 'call:raw-ssh', label: 'raw msgpackr ping-pong over an ssh session', open: () => rawSsh(sshArgs(sshd)) },
+      {
+        id: 'call:floor-ssh',
+        label: 'floor: the same, the bare child reading its channel in a thread that posts each chunk to its main thread',
+        open: () => rawSsh(sshArgs(sshd), { hop: true }),
+        baseline: 'call:raw-ssh',
+      },
       { id: 'call:ssh', label: harrowLabel('ssh', '`portal.run`'), open: () => harrowActor('ssh', { backend }), baseline: 'call:raw-ssh' },
     ],
     { runs: quick ? 1000 : 10_000, rounds: quick ? 4 : 10, warmup: 500, placements: quick ? 1 : 3 },
@@ -95,6 +101,12 @@ async function transportCase(sshd, quick) {
       id: 'stream:floor-ssh',
       label: `floor: a bare child draining the actors' async generator into messages of 256 items, over an ssh session, n = ${n.toLocaleString('en')}`,
       open: async () => asGeneratorStream(await rawSsh(sshArgs(sshd))),
+      baseline: 'stream:raw-ssh',
+    },
+    {
+      id: 'stream:floor-ssh-storage',
+      label: `floor with task storage: the same, drained inside an \`AsyncLocalStorage\` run, as an actor runs each task, n = ${n.toLocaleString('en')}`,
+      open: async () => asGeneratorStream(await rawSsh(sshArgs(sshd)), { taskStorage: true }),
       baseline: 'stream:raw-ssh',
     },
     {
@@ -125,7 +137,7 @@ async function transportCase(sshd, quick) {
 export default {
   id: 'ssh',
   title: 'Actors on another host: ssh',
-  how: "On a loopback OpenSSH server started for the run (its own config, keys and known_hosts), the remote node being this one. Spawn to first call: each sample starts one ssh actor and ends at the result of its first call, beside a bare `ssh host -- exec node child` to its first byte; on a connection of its own (a full handshake each time) and over a master connection that is already up (harrow's `shareConnection`, a bare `ControlPath`); samples rotate between the contenders, teardown untimed. Call round trips: one `add(1, 2)` at a time, in rounds alternating with raw length-prefixed msgpackr frames over an ssh session to a bare child. Stream throughput: n small messages, as in the stream table, against the bare child writing batches of frames to the session, and its floor: the bare child draining the actors' own async generator into messages of 256 items, as an actor's stream does.",
+  how: "On a loopback OpenSSH server started for the run (its own config, keys and known_hosts), the remote node being this one. Spawn to first call: each sample starts one ssh actor and ends at the result of its first call, beside a bare `ssh host -- exec node child` to its first byte; on a connection of its own (a full handshake each time) and over a master connection that is already up (harrow's `shareConnection`, a bare `ControlPath`); samples rotate between the contenders, teardown untimed. Call round trips: one `add(1, 2)` at a time, in rounds alternating with raw length-prefixed msgpackr frames over an ssh session to a bare child, and with its floor: the same bare child reading its channel in a worker thread that posts each chunk to its main thread, as a remote actor’s channel watchdog does (the watchdog is what kills a wedged actor on its host when its parent dies, its link is cut or its parent terminates it). Stream throughput: n small messages, as in the stream table, against the bare child writing batches of frames to the session; its floor: the bare child draining the actors’ own async generator into messages of 256 items, as an actor’s stream does; and that floor with task storage: the same drain inside an `AsyncLocalStorage` run, as an actor runs each task so that `currentTask()` works (on Node 20 and 22 every promise then runs hooks).",
   cases: () => {
     const skip = sshdUnavailable()
     return [

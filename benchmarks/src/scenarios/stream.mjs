@@ -30,7 +30,7 @@ function codecOnly() {
 export default {
   id: 'stream',
   title: 'Stream throughput, small messages',
-  how: 'Each sample streams n small messages (the integers 0 to n-1) from an actor, bare worker or bare child to this thread and ends when the last one was taken; the throughput is messages per second (n / mean sample time). Samples alternate between the contenders after one untimed sample each. The floor drains the actors’ own async generator in a bare child and sends its items in messages of 256, as an actor’s stream does, with none of harrow’s runtime. piscina, tinypool and workerpool have no streams, so they are not in this table.',
+  how: 'Each sample streams n small messages (the integers 0 to n-1) from an actor, bare worker or bare child to this thread and ends when the last one was taken; the throughput is messages per second (n / mean sample time). Samples alternate between the contenders after one untimed sample each. The floor drains the actors’ own async generator in a bare child and sends its items in messages of 256, as an actor’s stream does, with none of harrow’s runtime. The floor with task storage does the same inside an `AsyncLocalStorage` run, as an actor runs each task so that `currentTask()` works: on Node 20 and 22 every promise then runs hooks. piscina, tinypool and workerpool have no streams, so they are not in this table.',
   async run({ quick }) {
     const n = quick ? 100_000 : 500_000
     const runs = quick ? 4 : 12
@@ -44,6 +44,12 @@ export default {
         id: 'floor-pipe',
         label: "floor: a bare child draining the actors' async generator into messages of 256 items, over a socketpair",
         open: async () => asGeneratorStream(await rawPipe()),
+        baseline: 'raw-pipe',
+      },
+      {
+        id: 'floor-pipe-storage',
+        label: 'floor with task storage: the same, drained inside an `AsyncLocalStorage` run, as an actor runs each task',
+        open: async () => asGeneratorStream(await rawPipe(), { taskStorage: true }),
         baseline: 'raw-pipe',
       },
       { id: 'process', label: harrowLabel('process', '`portal.stream`'), open: () => harrowActor('process'), baseline: 'raw-pipe' },
