@@ -2,13 +2,14 @@
  * Pipeline: root ← transform ← producer, three processes. The producer runs
  * flat out, the root reads in bursts and pauses; at each pause the root asks
  * how far the producer got. Flow control bounds the gap: each hop holds at
- * most FLOW_WINDOW items or FLOW_WINDOW_BYTES bytes in flight.
+ * most its item window (FLOW_WINDOW at first, at most FLOW_WINDOW_MAX) or
+ * FLOW_WINDOW_BYTES bytes in flight.
  * Run it with `pnpm --filter @harrow/example-pipeline start`.
  */
 
 import { setTimeout as sleep } from 'node:timers/promises'
 import '@harrow/spawn-process' // registers spawn method 'process', the default
-import { FLOW_WINDOW, FLOW_WINDOW_BYTES, withNursery } from '@harrow/core'
+import { FLOW_WINDOW, FLOW_WINDOW_BYTES, FLOW_WINDOW_MAX, withNursery } from '@harrow/core'
 import type * as Transform from './transform.ts'
 
 const transformModule = new URL('./transform.ts', import.meta.url)
@@ -19,7 +20,9 @@ const phases = [
   { title: '1 MiB items: the byte window binds', count: 72, payloadBytes: MiB, burst: 24 },
 ]
 
-console.log(`pipeline: root ← transform ← producer; FLOW_WINDOW = ${FLOW_WINDOW} items, FLOW_WINDOW_BYTES = ${FLOW_WINDOW_BYTES / MiB} MiB per hop`)
+console.log(
+  `pipeline: root ← transform ← producer; per hop: FLOW_WINDOW = ${FLOW_WINDOW} items (growing up to FLOW_WINDOW_MAX = ${FLOW_WINDOW_MAX}), FLOW_WINDOW_BYTES = ${FLOW_WINDOW_BYTES / MiB} MiB`,
+)
 
 await withNursery(async (nursery) => {
   const portal = await nursery.startActor('transform', { enableModules: [transformModule] })
@@ -43,8 +46,11 @@ await withNursery(async (nursery) => {
         )
       }
     }
-    const perHop = payloadBytes >= MiB ? `${FLOW_WINDOW_BYTES / payloadBytes} items (${FLOW_WINDOW_BYTES / MiB} MiB)` : `${FLOW_WINDOW} items`
-    console.log(`  all ${consumed} items in order; the producer was never more than ${maxAhead} items ahead: two hops of about ${perHop} each`)
+    const perHop =
+      payloadBytes >= MiB
+        ? `two hops of about ${FLOW_WINDOW_BYTES / payloadBytes} items (${FLOW_WINDOW_BYTES / MiB} MiB) each`
+        : 'two hops of one item window each'
+    console.log(`  all ${consumed} items in order; the producer was never more than ${maxAhead} items ahead: ${perHop}`)
   }
 })
 

@@ -35,7 +35,7 @@ export {
 } from './parent/lifecycle.js'
 export { closedTransport, socketTransport, type SocketTransportOptions } from './wire/socket-transport.js'
 export { inheritedChannel, type InheritedChannel, type InheritedChannelOptions } from './wire/inherited-channel.js'
-export { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_FRAMES, FRAME_HEADER_BYTES, FrameDecoder } from './wire/frames.js'
+export { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_BYTES, EAGER_FLUSH_FRAMES, FRAME_HEADER_BYTES, FrameDecoder } from './wire/frames.js'
 export { getTreeValue, setTreeValue } from './shared/tree-values.js'
 export { HOST_ENV } from './shared/realm.js'
 export { deferred, within, aborted, TIMED_OUT, type Deferred } from './shared/async.js'

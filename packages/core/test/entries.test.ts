@@ -68,6 +68,7 @@ describe('entries', () => {
       'softKill',
       'rehearseProtocol',
       'EAGER_FLUSH_FRAMES',
+      'EAGER_FLUSH_BYTES',
       'ORPHAN_TERMINATE_AFTER',
     ]) {
       expect(root, name).not.toHaveProperty(name)

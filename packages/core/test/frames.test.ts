@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { ProtocolError } from '../src/shared/errors.js'
-import { FrameDecoder, FrameWriter } from '../src/wire/frames.js'
+import { EAGER_FLUSH_BYTES, FRAME_HEADER_BYTES, FrameDecoder, FrameWriter } from '../src/wire/frames.js'
 
 function framed(...payloads: Uint8Array[]): Buffer {
   const chunks: Buffer[] = []
@@ -66,5 +66,15 @@ describe('frames', () => {
     await new Promise((resolve) => process.nextTick(resolve))
     expect(writes).toHaveLength(3)
     expect(Buffer.concat(writes)).toEqual(framed(...frames))
+  })
+
+  test('a burst of large frames is written every EAGER_FLUSH_BYTES as it is queued', () => {
+    const writes: Buffer[] = []
+    const writer = new FrameWriter((data) => writes.push(data))
+    const frame = Buffer.alloc(1000, 7)
+    const perWrite = Math.ceil(EAGER_FLUSH_BYTES / (FRAME_HEADER_BYTES + frame.length))
+    for (let i = 0; i < perWrite * 3; i++) writer.push(frame)
+    expect(writes).toHaveLength(3)
+    for (const write of writes) expect(write.length).toBe(perWrite * (FRAME_HEADER_BYTES + frame.length))
   })
 })

@@ -42,6 +42,7 @@ const childMessage = fc.oneof(
   fc.tuple(fc.constantFrom(Op.Yield, Op.Started, Op.Return), fc.integer({ min: -2, max: 6 }), fc.anything()),
   fc.tuple(fc.constant(Op.Items), fc.integer({ min: -2, max: 6 }), fc.oneof(fc.array(fc.anything(), { maxLength: 4 }), fc.anything())),
   fc.tuple(fc.constant(Op.Credit), fc.integer({ min: -2, max: 6 }), fc.integer({ min: -5, max: 5 }), fc.integer({ min: -5, max: 1 << 20 })),
+  fc.tuple(fc.constant(Op.Blocked), fc.integer({ min: -2, max: 6 })),
   fc.tuple(
     fc.constant(Op.Error),
     fc.integer({ min: 0, max: 6 }),
@@ -141,7 +142,7 @@ describe('fuzzing what peers send', () => {
         ),
         fc.array(fc.anything(), { maxLength: 2 }),
       ),
-      fc.tuple(fc.constantFrom(Op.Cancel, Op.End), fc.integer({ min: 1, max: 8 })),
+      fc.tuple(fc.constantFrom(Op.Cancel, Op.End, Op.Blocked), fc.integer({ min: 1, max: 8 })),
       fc.tuple(fc.constant(Op.Credit), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: FLOW_WINDOW }), fc.integer({ min: 0, max: 1 << 24 })),
       fc.tuple(fc.constant(Op.Send), fc.integer({ min: 1, max: 8 }), fc.anything()),
     )

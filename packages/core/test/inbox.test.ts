@@ -57,4 +57,25 @@ describe('inbox', () => {
     expect(inbox.length).toBe(0)
     expect(grants).toEqual([])
   })
+
+  test('a reader that waits on an empty inbox while the sender waits for credit grants the credit that doubles the window', async () => {
+    const { inbox, grants } = recording()
+    for (let i = 0; i < FLOW_WINDOW; i++) inbox.push(i, 1)
+    inbox.blocked()
+    while (inbox.length > 0) inbox.take()
+    expect(grants).toEqual([
+      [FLOW_WINDOW / 2, FLOW_WINDOW / 2],
+      [FLOW_WINDOW / 2, FLOW_WINDOW / 2],
+    ])
+    const waiting = inbox.wait()
+    expect(grants.at(-1)).toEqual([FLOW_WINDOW, 0])
+    inbox.push('next', 1)
+    await waiting
+    // A reader that waits while items are on their way grants nothing more.
+    inbox.take()
+    const again = inbox.wait()
+    expect(grants).toHaveLength(3)
+    inbox.close()
+    await again
+  })
 })

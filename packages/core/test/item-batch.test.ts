@@ -115,4 +115,44 @@ describe('stream items travel in batches', () => {
     expect(itemsOf(messages()).items).toHaveLength(FLOW_WINDOW + FLOW_WINDOW / 2)
     await server.cancelAll()
   })
+
+  test('a generator that spends its window says so after its last item; credit it is granted beyond the window is used', async () => {
+    let produced = 0
+    const { server, messages } = serve({
+      *endless() {
+        for (;;) yield produced++
+      },
+    })
+    server.handle(asParentMessage([Op.Start, 1, TaskKind.Stream, [1, MODULE, 'endless'], []]))
+    for (let i = 0; i < 20; i++) await settled()
+    expect(messages().at(-1)).toEqual([Op.Blocked, 1])
+    expect(messages().filter((m) => m[0] === Op.Blocked)).toHaveLength(1)
+    // The parent grew the window: a whole window more, with no byte credit.
+    server.handle(asParentMessage([Op.Credit, 1, 4 * FLOW_WINDOW, 0]))
+    for (let i = 0; i < 40; i++) await settled()
+    expect(itemsOf(messages()).items).toHaveLength(5 * FLOW_WINDOW)
+    expect(messages().at(-1)).toEqual([Op.Blocked, 1])
+    await server.cancelAll()
+  })
+
+  test('a generator that never awaits I/O lets the event loop turn every FLOW_WINDOW items, however large its window', async () => {
+    let produced = 0
+    const { server } = serve({
+      *endless() {
+        for (;;) yield produced++
+      },
+    })
+    server.handle(asParentMessage([Op.Start, 1, TaskKind.Stream, [1, MODULE, 'endless'], []]))
+    for (let i = 0; i < 20; i++) await settled()
+    server.handle(asParentMessage([Op.Credit, 1, 64 * FLOW_WINDOW, 0]))
+    // Each turn of the loop sees at most a window more: the actor reads its channel (credit, a cancel) in between.
+    const seen = [produced]
+    for (let i = 0; i < 4; i++) {
+      await settled()
+      seen.push(produced)
+    }
+    for (let i = 1; i < seen.length; i++) expect((seen[i] as number) - (seen[i - 1] as number)).toBeLessThanOrEqual(FLOW_WINDOW + 1)
+    expect(seen.at(-1)).toBeGreaterThan(FLOW_WINDOW + 1)
+    await server.cancelAll()
+  })
 })

@@ -14,6 +14,8 @@ describe('protocol', () => {
     expect(asParentMessage([Op.Start, 1, TaskKind.Call, [1, 'file:///m.js', 'f'], []])[0]).toBe(Op.Start)
     expect(asParentMessage([Op.Start, 2, TaskKind.Call, 1, [3]])[0]).toBe(Op.Start)
     expect(asParentMessage([Op.CancelActor])[0]).toBe(Op.CancelActor)
+    expect(asChildMessage([Op.Blocked, 2])).toEqual([Op.Blocked, 2])
+    expect(asParentMessage([Op.Blocked, 2])).toEqual([Op.Blocked, 2])
   })
 
   test.each([
@@ -28,6 +30,8 @@ describe('protocol', () => {
     ['an error without a box', [Op.Error, 1, { message: 'x' }]],
     ['a hop whose host is not a string', [Op.Error, 1, { ...box, src: { name: 'a', uid: 'u', host: 7 } }]],
     ['extra fields', [Op.Ready, 1]],
+    ['a blocked task without an id', [Op.Blocked]],
+    ['a blocked task with a count', [Op.Blocked, 1, 5]],
   ])('a child message with %s is malformed', (_, raw) => {
     expect(() => asChildMessage(raw)).toThrow(ProtocolError)
   })

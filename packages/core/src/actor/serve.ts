@@ -5,7 +5,8 @@ import type { Channel } from '../wire/channel.js'
 import { assertSendable } from '../wire/sendable.js'
 import { smallValueBytes } from '../wire/small-value.js'
 import { ActorCancelledError, HarrowError, ModuleNotEnabledError, ProtocolError } from '../shared/errors.js'
-import { SendWindow } from '../wire/flow.js'
+import { FLOW_WINDOW, SendWindow } from '../wire/flow.js'
+import { nextTurn } from '../shared/async.js'
 import { DEFAULT_MAX_FRAME_SIZE } from '../wire/frames.js'
 import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage, type StartTarget } from '../wire/protocol.js'
@@ -70,9 +71,9 @@ class RunningTask {
     this.inbox?.close()
   }
 
-  /** Resolves when the window is open or the task was cancelled. */
-  waitCredit(): Promise<void> {
-    return this.sending.wait(() => this.#cancelled)
+  /** Resolves when the window is open or the task was cancelled; `blocked` tells the parent when the item window is spent. */
+  waitCredit(blocked: () => void): Promise<void> {
+    return this.sending.wait(() => this.#cancelled, blocked)
   }
 }
 
@@ -179,6 +180,11 @@ export class ActorServer {
       case Op.Credit:
         this.#task(message[1])?.sending.grant(message[2], message[3])
         return
+      case Op.Blocked: {
+        const task = this.#task(message[1])
+        if (task) this.#inboxOf(message[1], task).blocked()
+        return
+      }
       case Op.Send: {
         const task = this.#task(message[1])
         if (task) this.#inboxOf(message[1], task).push(message[2], bytes)
@@ -336,12 +342,22 @@ export class ActorServer {
   async #pump(cid: number, task: RunningTask, iterator: AsyncIterator<unknown> | Iterator<unknown>): Promise<void> {
     let finished = false
     const batch = new ItemBatch(this.#channel, cid, task.sending, this.#batchBudget)
+    // Items since the event loop last turned. A generator that never awaits I/O runs on microtasks alone, and the
+    // channel (credit, a cancel) is read only between turns: one comes at least every FLOW_WINDOW items, however large
+    // the parent let the window grow.
+    let sinceTurn = 0
     try {
       for (;;) {
         if (!task.sending.open) {
           batch.flush()
-          await task.waitCredit()
+          await task.waitCredit(() => this.#channel.send([Op.Blocked, cid]))
+          sinceTurn = 0
+        } else if (sinceTurn === FLOW_WINDOW) {
+          batch.flush()
+          await nextTurn()
+          sinceTurn = 0
         }
+        sinceTurn++
         if (task.cancelled) break
         let step: IteratorResult<unknown>
         try {
@@ -410,7 +426,7 @@ class RemoteContext<TStarted, TIn, TOut> implements ActorContext<TStarted, TIn, 
   async send(value: TOut): Promise<void> {
     assertSendable(value, 'ctx.send value')
     if (!this.#started) this.started()
-    await this.#task.waitCredit()
+    await this.#task.waitCredit(() => this.#channel.send([Op.Blocked, this.#cid]))
     if (this.#task.cancelled) throw this.#task.reason
     this.#task.sending.sent(this.#channel.send([Op.Yield, this.#cid, value]))
   }

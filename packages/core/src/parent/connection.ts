@@ -31,6 +31,8 @@ export interface TaskSink {
   started?(value: unknown): void
   /** A stream item or a context's send, with its frame's size. */
   item?(value: unknown, bytes: number): void
+  /** The child spent its item window for this task and waits for credit. */
+  blocked?(): void
   /** The child took `n` of the parent's sends, `bytes` in all (contexts). */
   credit?(n: number, bytes: number): void
   /** The task ended: its return value, or why it failed. Called once. */
@@ -253,6 +255,9 @@ export class ActorConnection {
         if (!task.cancelling) task.sink.started(message[2])
         return
       }
+      case Op.Blocked:
+        this.#itemTaker(message[1])?.sink.blocked?.()
+        return
       case Op.Credit: {
         const task = this.#task(message[1], 'credit')
         if (!task.sink.credit) throw this.#outOfOrder(`credit for task ${message[1]}, which sends nothing`)

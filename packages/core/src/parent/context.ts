@@ -49,6 +49,7 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
         this.#opened.resolve(true)
       },
       item: (value, bytes) => this.#inbox.push(value as TOut, bytes),
+      blocked: () => this.#inbox.blocked(),
       credit: (n, bytes) => this.#sending.grant(n, bytes),
       settle: (ok, value) => this.#settle(ok, value),
     }
@@ -77,7 +78,10 @@ export class Context<TStarted = unknown, TIn = unknown, TOut = unknown, TResult 
    */
   async send(value: TIn): Promise<void> {
     assertSendable(value, 'ctx.send value')
-    await this.#sending.wait(() => this.#phase !== 'open')
+    await this.#sending.wait(
+      () => this.#phase !== 'open',
+      () => this.#connection.send([Op.Blocked, this.#cid]),
+    )
     if (this.#phase === 'ended' || this.#phase === 'finished-after-end') throw new HarrowError('ctx.send() after ctx.end()')
     if (this.#phase === 'finished') throw new HarrowError('ctx.send() after the remote context function finished')
     this.#sending.sent(this.#connection.send([Op.Send, this.#cid, value]))

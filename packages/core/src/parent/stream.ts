@@ -82,6 +82,7 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
         },
       }),
       item: (value, bytes) => this.#inbox.push(value as T, bytes),
+      blocked: () => this.#inbox.blocked(),
       settle: (ok, value) => {
         if (bound && !this.#streaming) {
           bound.settled(ok, value)

@@ -47,6 +47,11 @@ export async function withinGrace<T>(promise: Promise<T>, ms: number): Promise<T
   return Promise.race([promise, new Promise<typeof TIMED_OUT>((resolve) => setImmediate(resolve, TIMED_OUT))])
 }
 
+/** Resolves on the event loop's next turn, once what is readable now was read: a long run of microtasks lets I/O in. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
 /** Resolve when `signal` aborts (at once when it already has). Removes its listener once `until` settles. */
 export function aborted(signal: AbortSignal, until?: Promise<unknown>): Promise<void> {
   if (signal.aborted) return Promise.resolve()

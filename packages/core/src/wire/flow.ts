@@ -4,12 +4,21 @@
  * flight; the receiver grants credit back as it takes items, in halves of
  * either window. A slow consumer therefore bounds what is buffered on its side
  * to one window, whatever the size of the items.
+ *
+ * A sender that spends its item window says so (`Blocked`). When the
+ * consumer then finds nothing to take before anything more arrived, both ends
+ * wait on each other: the window is smaller than what the link carries in one
+ * round trip, and the receiver doubles it, up to {@link FLOW_WINDOW_MAX}. A
+ * consumer slower than its sender never runs dry, so its window never grows.
  */
 
 import { deferred, type Deferred } from '../shared/async.js'
 
 /** Items a stream or context may have in flight before the receiver grants more. */
 export const FLOW_WINDOW = 1024
+
+/** The largest item window a receiver grows a fast stream's window to: 64 windows. */
+export const FLOW_WINDOW_MAX = 64 * FLOW_WINDOW
 
 /** Bytes (encoded) a stream or context may have in flight before the receiver grants more: 16 MiB. */
 export const FLOW_WINDOW_BYTES = 16 * 1024 * 1024
@@ -45,8 +54,13 @@ export class SendWindow {
     for (const waiter of waiters) waiter.resolve()
   }
 
-  /** Resolves once the window is open, or `stop()` says to stop waiting. */
-  async wait(stop: () => boolean): Promise<void> {
+  /**
+   * Resolves once the window is open, or `stop()` says to stop waiting.
+   * `blocked` is called first when the item window is spent: it tells the
+   * receiver so (see {@link ReceiveWindow.blocked}).
+   */
+  async wait(stop: () => boolean, blocked?: () => void): Promise<void> {
+    if (this.#items <= 0 && !stop()) blocked?.()
     while (!this.open && !stop()) {
       const waiter = deferred<void>()
       this.#waiters.push(waiter)
@@ -57,8 +71,25 @@ export class SendWindow {
 
 /** The receiving end's window: counts what was taken and says when to grant it back. */
 export class ReceiveWindow {
+  /** The sender's item window: {@link FLOW_WINDOW}, doubled each time it proved too small. */
+  #window = FLOW_WINDOW
+  /** Taken since the last grant. */
   #items = 0
   #bytes = 0
+  /** Items arrived since the stream began. */
+  #arrived = 0
+  /** What `#arrived` was when the sender last said it waits for credit; -1 once that was acted on. */
+  #blockedAt = -1
+
+  /** The sender's item window now. */
+  get window(): number {
+    return this.#window
+  }
+
+  /** Record that one item arrived. */
+  arrived(): void {
+    this.#arrived++
+  }
 
   /**
    * Record one item of `bytes` bytes as taken by the consumer. Returns the
@@ -68,8 +99,31 @@ export class ReceiveWindow {
   take(bytes: number): [items: number, bytes: number] | undefined {
     this.#items++
     this.#bytes += bytes
-    if (this.#items < FLOW_WINDOW / 2 && this.#bytes < FLOW_WINDOW_BYTES / 2) return undefined
-    const credit: [number, number] = [this.#items, this.#bytes]
+    if (this.#items < this.#window / 2 && this.#bytes < FLOW_WINDOW_BYTES / 2) return undefined
+    return this.#credit(0)
+  }
+
+  /** The sender spent its item window and waits for credit (it sends this after its last item). */
+  blocked(): void {
+    this.#blockedAt = this.#arrived
+  }
+
+  /**
+   * The consumer found nothing to take. If nothing arrived since the sender
+   * said it waits, each end is waiting on the other: returns the credit that
+   * doubles the window (up to {@link FLOW_WINDOW_MAX}), with what was taken
+   * and not yet granted, to grant now. `undefined` otherwise.
+   */
+  starved(): [items: number, bytes: number] | undefined {
+    if (this.#blockedAt !== this.#arrived || this.#window >= FLOW_WINDOW_MAX) return undefined
+    this.#blockedAt = -1
+    const growth = Math.min(this.#window, FLOW_WINDOW_MAX - this.#window)
+    this.#window += growth
+    return this.#credit(growth)
+  }
+
+  #credit(growth: number): [items: number, bytes: number] {
+    const credit: [number, number] = [this.#items + growth, this.#bytes]
     this.#items = 0
     this.#bytes = 0
     return credit

@@ -87,9 +87,16 @@ export class FrameDecoder {
 export const EAGER_FLUSH_FRAMES = 256
 
 /**
+ * How many bytes of frames a transport batches at most, for the same reason:
+ * a stream's items travel 256 to a frame, so a count of frames alone would
+ * hold back tens of thousands of them.
+ */
+export const EAGER_FLUSH_BYTES = 16 * 1024
+
+/**
  * Collects frames sent in one tick and writes them as one length-prefixed
  * buffer, so a burst of small messages costs one system call (one per
- * {@link EAGER_FLUSH_FRAMES} frames).
+ * {@link EAGER_FLUSH_FRAMES} frames or {@link EAGER_FLUSH_BYTES} bytes).
  */
 export class FrameWriter {
   readonly #write: (data: Buffer) => void
@@ -105,7 +112,7 @@ export class FrameWriter {
   push(frame: Uint8Array): void {
     this.#frames.push(frame)
     this.#bytes += FRAME_HEADER_BYTES + frame.length
-    if (this.#frames.length >= EAGER_FLUSH_FRAMES) {
+    if (this.#frames.length >= EAGER_FLUSH_FRAMES || this.#bytes >= EAGER_FLUSH_BYTES) {
       this.flush()
       return
     }

@@ -37,6 +37,7 @@ export class Inbox<T> {
   /** An item arrived in a frame of `bytes` bytes. Dropped once the inbox is closed. */
   push(value: T, bytes: number): void {
     if (this.#closed) return
+    this.#window.arrived()
     this.#items.push(value)
     this.#sizes.push(bytes)
     this.#wake()
@@ -53,8 +54,17 @@ export class Inbox<T> {
     return value
   }
 
-  /** Resolves once an item is waiting or the inbox is closed. */
+  /** The sender spent its item window and waits for credit (see {@link ReceiveWindow}). */
+  blocked(): void {
+    this.#window.blocked()
+  }
+
+  /** Resolves once an item is waiting or the inbox is closed. A wait that finds the sender waiting too grows its window. */
   async wait(): Promise<void> {
+    if (this.#items.length === 0 && !this.#closed) {
+      const credit = this.#window.starved()
+      if (credit) this.#grant(credit[0], credit[1])
+    }
     while (this.#items.length === 0 && !this.#closed) await (this.#waiter ??= deferred<void>()).promise
   }
 

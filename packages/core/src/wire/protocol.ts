@@ -3,8 +3,8 @@
 import type { ActorId } from '../shared/errors.js'
 import { ProtocolError } from '../shared/errors.js'
 
-/** Bumped on any incompatible change to the messages below (2: `TaskKind.Bound`; 3: `Op.Items`). */
-export const PROTOCOL_VERSION = 3
+/** Bumped on any incompatible change to the messages below (2: `TaskKind.Bound`; 3: `Op.Items`; 4: `Op.Blocked`). */
+export const PROTOCOL_VERSION = 4
 
 /** Opcodes: the first element of every message. */
 export const Op = {
@@ -41,6 +41,8 @@ export const Op = {
   CancelAck: 13,
   /** child → parent: `[Items, cid, values]`, several stream items at once (at least one), in order. */
   Items: 14,
+  /** both ways: `[Blocked, cid]`, the sender spent its item window and waits for credit (after everything it sent). */
+  Blocked: 15,
 } as const
 
 /**
@@ -102,14 +104,15 @@ export type ErrorMsg = [typeof Op.Error, cid: number, box: ErrorBox]
 export type SendMsg = [typeof Op.Send, cid: number, value: unknown]
 export type EndMsg = [typeof Op.End, cid: number]
 export type CreditMsg = [typeof Op.Credit, cid: number, n: number, bytes: number]
+export type BlockedMsg = [typeof Op.Blocked, cid: number]
 export type CancelMsg = [typeof Op.Cancel, cid: number]
 export type CancelActorMsg = [typeof Op.CancelActor]
 export type CancelAckMsg = [typeof Op.CancelAck]
 
 /** Messages a child sends. */
-export type ChildMessage = HelloMsg | ReadyMsg | YieldMsg | ItemsMsg | StartedMsg | ReturnMsg | ErrorMsg | CreditMsg | CancelAckMsg
+export type ChildMessage = HelloMsg | ReadyMsg | YieldMsg | ItemsMsg | StartedMsg | ReturnMsg | ErrorMsg | CreditMsg | BlockedMsg | CancelAckMsg
 /** Messages a parent sends. */
-export type ParentMessage = SpecMsg | StartMsg | SendMsg | EndMsg | CreditMsg | CancelMsg | CancelActorMsg
+export type ParentMessage = SpecMsg | StartMsg | SendMsg | EndMsg | CreditMsg | BlockedMsg | CancelMsg | CancelActorMsg
 
 function isCid(x: unknown, allowZero = false): x is number {
   return typeof x === 'number' && Number.isInteger(x) && (allowZero ? x >= 0 : x > 0)
@@ -169,6 +172,9 @@ export function asChildMessage(raw: unknown): ChildMessage {
     case Op.Credit:
       if (m.length === 4 && isCid(m[1]) && isCid(m[2]) && isCid(m[3], true)) return m as CreditMsg
       break
+    case Op.Blocked:
+      if (m.length === 2 && isCid(m[1])) return m as BlockedMsg
+      break
   }
   throw malformed(`opcode ${String(m[0])} with ${m.length - 1} fields is not a message a child sends`)
 }
@@ -204,7 +210,8 @@ export function asParentMessage(raw: unknown): ParentMessage {
       break
     case Op.End:
     case Op.Cancel:
-      if (m.length === 2 && isCid(m[1])) return m as EndMsg | CancelMsg
+    case Op.Blocked:
+      if (m.length === 2 && isCid(m[1])) return m as EndMsg | CancelMsg | BlockedMsg
       break
     case Op.Credit:
       if (m.length === 4 && isCid(m[1]) && isCid(m[2]) && isCid(m[3], true)) return m as CreditMsg

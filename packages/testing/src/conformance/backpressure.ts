@@ -1,6 +1,6 @@
 /** Conformance: a slow consumer holds a fast producer to one window, in every direction. */
 
-import { FLOW_WINDOW, FLOW_WINDOW_BYTES, withNursery } from '@harrow/core'
+import { FLOW_WINDOW, FLOW_WINDOW_BYTES, FLOW_WINDOW_MAX, withNursery } from '@harrow/core'
 import { describe, expect, test } from 'vitest'
 import { fixtureModules, task } from '../fixture-modules.js'
 import type { SuiteContext } from './context.js'
@@ -27,6 +27,26 @@ export function backpressureTests({ key, capabilities }: SuiteContext): void {
           const ahead = await portal.run<number>(task('produced'))
           expect(ahead).toBeGreaterThan(1)
           expect(ahead).toBeLessThanOrEqual(windowOf(size))
+          await stream.return()
+        },
+        { spawnMethod: key },
+      )
+    })
+
+    test('a consumer that kept up may have let the window grow, never past FLOW_WINDOW_MAX; when it stops, so does the generator', async () => {
+      await withNursery(
+        async (nursery) => {
+          const portal = await nursery.startActor('counter', { enableModules })
+          const stream = portal.stream<number>(task('countProduced'))
+          let consumed = 0
+          for (; consumed < 200_000; consumed++) {
+            const { value } = await stream.next()
+            if (value !== consumed) throw new Error(`item ${consumed} arrived as ${String(value)}`)
+          }
+          await settle(400)
+          const ahead = (await portal.run<number>(task('produced'))) - consumed
+          expect(ahead).toBeGreaterThan(1)
+          expect(ahead).toBeLessThanOrEqual(FLOW_WINDOW_MAX + 2)
           await stream.return()
         },
         { spawnMethod: key },
