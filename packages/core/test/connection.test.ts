@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest'
 import type { ExitInfo, ProcHandle, Transport, TransportSink } from '../src/shared/contracts.js'
 import { Codec } from '../src/wire/codec.js'
 import { ActorConnection } from '../src/parent/connection.js'
+import { ActorStream } from '../src/parent/stream.js'
+import { FLOW_WINDOW } from '../src/wire/flow.js'
 import { ProtocolError } from '../src/shared/errors.js'
 import { Op, PROTOCOL_VERSION, TaskKind } from '../src/wire/protocol.js'
 
@@ -73,6 +75,7 @@ describe('the parent end of a channel', () => {
     ['an item for a call', [hello, [Op.Ready], 'start-call', [Op.Yield, 1, 'x']]],
     ['items for a call', [hello, [Op.Ready], 'start-call', [Op.Items, 1, ['x', 'y']]]],
     ['a started value for a call', [hello, [Op.Ready], 'start-call', [Op.Started, 1, 'x']]],
+    ['a call said to be waiting for credit', [hello, [Op.Ready], 'start-call', [Op.Blocked, 1]]],
     ['a second ready', [hello, [Op.Ready], [Op.Ready]]],
   ])('%s is an out-of-order ProtocolError that closes the channel', async (_, script) => {
     const { peer, connection } = connect()
@@ -105,6 +108,27 @@ describe('the parent end of a channel', () => {
     expect(items.map(([value]) => value)).toEqual(['a', 'b', 'c'])
     for (const [, share] of items) expect(Number.isInteger(share)).toBe(true)
     expect(items.reduce((sum, [, share]) => sum + share, 0)).toBe(bytes)
+  })
+
+  test("a stream whose child waits for credit while its consumer waits for items grows the child's window", async () => {
+    const { peer, connection } = connect()
+    peer.say(hello, [Op.Ready])
+    await connection.ready
+    const stream = new ActorStream<number>(connection, 'file:///m.js', 'g', [], undefined)
+    const first = stream.next()
+    const cid = (peer.sent.at(-1) as unknown[])[1] as number
+    const window = Array.from({ length: FLOW_WINDOW }, (_, i) => i)
+    peer.say([Op.Items, cid, window.slice(0, FLOW_WINDOW / 2)], [Op.Items, cid, window.slice(FLOW_WINDOW / 2)], [Op.Blocked, cid])
+    expect((await first).value).toBe(0)
+    for (let i = 1; i < FLOW_WINDOW; i++) expect((await stream.next()).value).toBe(i)
+    const credits = (): unknown[][] => (peer.sent as unknown[][]).filter((m) => m[0] === Op.Credit)
+    expect(credits().map((m) => m[2])).toEqual([FLOW_WINDOW / 2, FLOW_WINDOW / 2])
+    // The consumer runs dry with nothing arrived since the child said it waits: a window more, at once.
+    const next = stream.next()
+    expect(credits().at(-1)).toEqual([Op.Credit, cid, FLOW_WINDOW, 0])
+    peer.say([Op.Yield, cid, 'more'], [Op.Return, cid, undefined])
+    expect((await next).value).toBe('more')
+    expect((await stream.next()).done).toBe(true)
   })
 
   test('after CancelActor the parent writes nothing more: the actor ignores it, and a write could find it gone', async () => {

@@ -122,4 +122,19 @@ describe('flow control', () => {
     expect(once.starved()).toBeUndefined()
     expect(once.window).toBe(2 * FLOW_WINDOW)
   })
+
+  test('a sender whose window stays open lets the event loop turn every FLOW_WINDOW items', async () => {
+    const sender = new SendWindow()
+    sender.grant(4 * FLOW_WINDOW, 0)
+    for (let i = 0; i < FLOW_WINDOW - 1; i++) sender.sent(1)
+    expect(sender.ready).toBe(true)
+    await sender.wait(() => false)
+    sender.sent(1)
+    expect(sender.ready).toBe(false)
+    const order: string[] = []
+    setImmediate(() => order.push('turn'))
+    await sender.wait(() => false).then(() => order.push('waited'))
+    expect(order).toEqual(['turn', 'waited'])
+    expect(sender.ready).toBe(true)
+  })
 })

@@ -78,4 +78,16 @@ describe('inbox', () => {
     inbox.close()
     await again
   })
+
+  test('a sender that says it waits while a reader already waits on an empty inbox grows the window at once', async () => {
+    const { inbox, grants } = recording()
+    for (let i = 0; i < FLOW_WINDOW; i++) inbox.push(i, 1)
+    while (inbox.length > 0) inbox.take()
+    const waiting = inbox.wait()
+    expect(grants).toHaveLength(2)
+    inbox.blocked()
+    expect(grants.at(-1)).toEqual([FLOW_WINDOW, 0])
+    inbox.close()
+    await waiting
+  })
 })

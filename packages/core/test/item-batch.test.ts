@@ -155,4 +155,34 @@ describe('stream items travel in batches', () => {
     expect(seen.at(-1)).toBeGreaterThan(FLOW_WINDOW + 1)
     await server.cancelAll()
   })
+
+  test('a context that sends without credit says so after its last send; one that the parent said waits grows its window', async () => {
+    const { context } = await import('../src/actor/task.js')
+    const received: unknown[] = []
+    const { server, messages } = serve({
+      chatty: context(async (ctx) => {
+        ctx.started()
+        for (let i = 0; ; i++) await ctx.send(i)
+      }),
+      reader: context(async (ctx) => {
+        ctx.started()
+        for await (const value of ctx) received.push(value)
+      }),
+    })
+    server.handle(asParentMessage([Op.Start, 1, TaskKind.Context, [1, MODULE, 'chatty'], []]))
+    for (let i = 0; i < 20; i++) await settled()
+    const yields = messages().filter((m) => m[0] === Op.Yield && m[1] === 1)
+    expect(yields).toHaveLength(FLOW_WINDOW)
+    expect(messages().at(-1)).toEqual([Op.Blocked, 1])
+
+    // The other way: the parent sent a window and waits; the context reads it all and runs dry.
+    server.handle(asParentMessage([Op.Start, 2, TaskKind.Context, [2, MODULE, 'reader'], []]))
+    for (let i = 0; i < FLOW_WINDOW; i++) server.handle(asParentMessage([Op.Send, 2, i]), 3)
+    server.handle(asParentMessage([Op.Blocked, 2]))
+    for (let i = 0; i < 20; i++) await settled()
+    expect(received).toHaveLength(FLOW_WINDOW)
+    const credits = messages().filter((m) => m[0] === Op.Credit && m[1] === 2)
+    expect(credits.at(-1)).toEqual([Op.Credit, 2, FLOW_WINDOW, 0])
+    await server.cancelAll()
+  })
 })

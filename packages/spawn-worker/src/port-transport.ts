@@ -2,7 +2,7 @@
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
 // From the child's entry: this transport runs in every worker actor, which should load no more of core than that.
-import { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_FRAMES, ProtocolError, type Transport, type TransportSink } from '@harrow/core/child'
+import { DEFAULT_MAX_FRAME_SIZE, EAGER_FLUSH_BYTES, EAGER_FLUSH_FRAMES, ProtocolError, type Transport, type TransportSink } from '@harrow/core/child'
 
 /** Bytes of the big-endian length before each frame in a batch. */
 const LENGTH_BYTES = 4
@@ -42,7 +42,7 @@ export interface PortTransportOptions {
 
 /**
  * Carry frames over `port`. Frames sent in one tick (at most
- * core's `EAGER_FLUSH_FRAMES` of them) are copied into one batch
+ * core's `EAGER_FLUSH_FRAMES` of them, or `EAGER_FLUSH_BYTES`) are copied into one batch
  * (`[u32 length][frame]...`): up to {@link STRING_BATCH_LIMIT} bytes it is
  * posted as a string of one latin1 character per byte after a marker (a lone
  * frame without its length, after a marker of its own), above that as a fresh
@@ -144,7 +144,7 @@ export function portTransport(port: MessagePort, options: PortTransportOptions =
       if (closed) return
       pending.push(frame)
       pendingBytes += LENGTH_BYTES + frame.byteLength
-      if (pending.length >= EAGER_FLUSH_FRAMES) {
+      if (pending.length >= EAGER_FLUSH_FRAMES || pendingBytes >= EAGER_FLUSH_BYTES) {
         flush()
         return
       }

@@ -5,8 +5,7 @@ import type { Channel } from '../wire/channel.js'
 import { assertSendable } from '../wire/sendable.js'
 import { smallValueBytes } from '../wire/small-value.js'
 import { ActorCancelledError, HarrowError, ModuleNotEnabledError, ProtocolError } from '../shared/errors.js'
-import { FLOW_WINDOW, SendWindow } from '../wire/flow.js'
-import { nextTurn } from '../shared/async.js'
+import { SendWindow } from '../wire/flow.js'
 import { DEFAULT_MAX_FRAME_SIZE } from '../wire/frames.js'
 import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage, type StartTarget } from '../wire/protocol.js'
@@ -71,7 +70,10 @@ class RunningTask {
     this.inbox?.close()
   }
 
-  /** Resolves when the window is open or the task was cancelled; `blocked` tells the parent when the item window is spent. */
+  /**
+   * Resolves when the window is open (after a turn of the event loop every FLOW_WINDOW items) or the task was
+   * cancelled; `blocked` tells the parent when the item window is spent.
+   */
   waitCredit(blocked: () => void): Promise<void> {
     return this.sending.wait(() => this.#cancelled, blocked)
   }
@@ -342,22 +344,13 @@ export class ActorServer {
   async #pump(cid: number, task: RunningTask, iterator: AsyncIterator<unknown> | Iterator<unknown>): Promise<void> {
     let finished = false
     const batch = new ItemBatch(this.#channel, cid, task.sending, this.#batchBudget)
-    // Items since the event loop last turned. A generator that never awaits I/O runs on microtasks alone, and the
-    // channel (credit, a cancel) is read only between turns: one comes at least every FLOW_WINDOW items, however large
-    // the parent let the window grow.
-    let sinceTurn = 0
     try {
       for (;;) {
-        if (!task.sending.open) {
+        // The window is spent, or FLOW_WINDOW items went by since the event loop last turned (see SendWindow.wait).
+        if (!task.sending.ready) {
           batch.flush()
           await task.waitCredit(() => this.#channel.send([Op.Blocked, cid]))
-          sinceTurn = 0
-        } else if (sinceTurn === FLOW_WINDOW) {
-          batch.flush()
-          await nextTurn()
-          sinceTurn = 0
         }
-        sinceTurn++
         if (task.cancelled) break
         let step: IteratorResult<unknown>
         try {

@@ -8,13 +8,18 @@
  * A sender that spends its item window says so (`Blocked`). When the
  * consumer then finds nothing to take before anything more arrived, both ends
  * wait on each other: the window is smaller than what the link carries in one
- * round trip, and the receiver doubles it, up to {@link FLOW_WINDOW_MAX}. A
- * consumer slower than its sender never runs dry, so its window never grows.
+ * round trip, and the receiver doubles it, up to {@link FLOW_WINDOW_MAX}. It
+ * never shrinks. A consumer that is behind whenever its sender waits (a slow
+ * one) keeps the window it has; one that catches up in bursts may grow it.
  */
 
-import { deferred, type Deferred } from '../shared/async.js'
+import { deferred, nextTurn, type Deferred } from '../shared/async.js'
 
-/** Items a stream or context may have in flight before the receiver grants more. */
+/**
+ * Items a stream or context may have in flight before the receiver grants
+ * more, at first (the window grows, see {@link FLOW_WINDOW_MAX}); also how
+ * many items a sender sends between two turns of its event loop.
+ */
 export const FLOW_WINDOW = 1024
 
 /** The largest item window a receiver grows a fast stream's window to: 64 windows. */
@@ -27,6 +32,8 @@ export const FLOW_WINDOW_BYTES = 16 * 1024 * 1024
 export class SendWindow {
   #items = FLOW_WINDOW
   #bytes = 0
+  /** Items sent since this sender last let the event loop turn (see {@link wait}). */
+  #sinceTurn = 0
   #waiters: Deferred<void>[] = []
 
   /** Whether one more item may be sent now. A single item larger than the byte window still goes, alone. */
@@ -34,10 +41,16 @@ export class SendWindow {
     return this.#items > 0 && this.#bytes < FLOW_WINDOW_BYTES
   }
 
+  /** Whether the sender may go on without {@link wait}: the window is open and the event loop turned within the last {@link FLOW_WINDOW} items. */
+  get ready(): boolean {
+    return this.open && this.#sinceTurn < FLOW_WINDOW
+  }
+
   /** Record `items` items of `bytes` encoded bytes as sent. */
   sent(bytes: number, items = 1): void {
     this.#items -= items
     this.#bytes += bytes
+    this.#sinceTurn += items
   }
 
   /** The receiver took `items` items of `bytes` bytes: open the window by that much. */
@@ -57,10 +70,22 @@ export class SendWindow {
   /**
    * Resolves once the window is open, or `stop()` says to stop waiting.
    * `blocked` is called first when the item window is spent: it tells the
-   * receiver so (see {@link ReceiveWindow.blocked}).
+   * receiver so (see {@link ReceiveWindow.blocked}). A sender whose window
+   * stays open waits here for the event loop to turn once every
+   * {@link FLOW_WINDOW} items: one that never awaits I/O runs on microtasks
+   * alone, and its side would read nothing (credit, a cancel) however large
+   * the window grew.
    */
   async wait(stop: () => boolean, blocked?: () => void): Promise<void> {
+    if (this.open) {
+      if (this.#sinceTurn < FLOW_WINDOW) return
+      this.#sinceTurn = 0
+      await nextTurn()
+      if (this.open) return
+    }
     if (this.#items <= 0 && !stop()) blocked?.()
+    // Credit arrives as I/O: the event loop turns while this waits.
+    this.#sinceTurn = 0
     while (!this.open && !stop()) {
       const waiter = deferred<void>()
       this.#waiters.push(waiter)

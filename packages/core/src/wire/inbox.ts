@@ -54,17 +54,15 @@ export class Inbox<T> {
     return value
   }
 
-  /** The sender spent its item window and waits for credit (see {@link ReceiveWindow}). */
+  /** The sender spent its item window and waits for credit (see {@link ReceiveWindow}); a reader already waiting grows it. */
   blocked(): void {
     this.#window.blocked()
+    if (this.#waiter) this.#growIfStarved()
   }
 
   /** Resolves once an item is waiting or the inbox is closed. A wait that finds the sender waiting too grows its window. */
   async wait(): Promise<void> {
-    if (this.#items.length === 0 && !this.#closed) {
-      const credit = this.#window.starved()
-      if (credit) this.#grant(credit[0], credit[1])
-    }
+    this.#growIfStarved()
     while (this.#items.length === 0 && !this.#closed) await (this.#waiter ??= deferred<void>()).promise
   }
 
@@ -78,6 +76,12 @@ export class Inbox<T> {
   clear(): void {
     this.#items.clear()
     this.#sizes.clear()
+  }
+
+  #growIfStarved(): void {
+    if (this.#items.length > 0 || this.#closed) return
+    const credit = this.#window.starved()
+    if (credit) this.#grant(credit[0], credit[1])
   }
 
   #wake(): void {
