@@ -25,6 +25,22 @@ describe('frames', () => {
     }
   })
 
+  test('a second decoder seeded with what the first holds goes on where it stopped, at every split', () => {
+    const payloads = [Buffer.from('first'), Buffer.alloc(300, 1), Buffer.from('third')]
+    const stream = framed(...payloads)
+    for (let split = 0; split <= stream.length; split++) {
+      const first = new FrameDecoder()
+      const seen: Buffer[] = []
+      first.push(stream.subarray(0, split), (f) => seen.push(Buffer.from(f)))
+      const held = first.pending()
+      expect(held.length).toBe(first.buffered)
+      const second = new FrameDecoder()
+      second.push(held, () => expect.unreachable('the held bytes are never a whole frame'))
+      second.push(stream.subarray(split), (f) => seen.push(Buffer.from(f)))
+      expect(seen).toEqual(payloads)
+    }
+  })
+
   test('a length prefix over the maximum is a ProtocolError before its payload arrives', () => {
     const decoder = new FrameDecoder(1024)
     const header = Buffer.alloc(4)

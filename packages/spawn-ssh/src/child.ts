@@ -10,8 +10,10 @@
 import { register } from 'node:module'
 import { Duplex, Readable, Writable } from 'node:stream'
 import { Worker } from 'node:worker_threads'
-import type { WatchdogData, WatchdogMessage } from './channel-watchdog.js'
-import { EXIT_BAD_CONFIG, EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK, readConfig, type RemoteConfig } from './spawn-config.js'
+import { readUntilWatchdog } from './boot-input.js'
+import { channelOwner } from './channel-owner.js'
+import type { WatchdogCommand, WatchdogData, WatchdogMessage } from './channel-watchdog.js'
+import { EXIT_BAD_CONFIG, EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK, WATCH_LINE, readConfig, type RemoteConfig } from './spawn-config.js'
 import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
 import { HeartbeatLostError, droppingControlFrames } from './control-frames.js'
 
@@ -79,11 +81,23 @@ const { runActor, exitAfterFlush, ORPHAN_TERMINATE_AFTER } = await import('@harr
 const output = inheritedChannel(config.channelFd ?? 1, { readable: false })
 
 // The parent's frames are read by a watchdog thread, which ends this process when the parent is gone even if the
-// actor's JavaScript is wedged (a lost session sends no signal to a command run without a pty).
+// actor's JavaScript is wedged (a lost session sends no signal to a command run without a pty). While it boots, this
+// thread reads them (see channel-owner.ts). Only on Node: elsewhere the descriptor may stay blocking, and a read would
+// stall this thread, so there the watchdog reads from the start.
+const mainReadsFirst = process.versions.bun === undefined && process.versions.deno === undefined
+const owner = channelOwner(!mainReadsFirst)
 const input = new Readable({ read() {} })
+let ended = false
+const end = (error?: Error): void => {
+  if (ended) return
+  ended = true
+  if (error === undefined) input.push(null)
+  else input.destroy(error)
+}
 const watchdog = new Worker(new URL('./channel-watchdog.js', import.meta.url), {
   workerData: {
     fd: 0,
+    owner,
     heartbeatTimeout: config.heartbeatTimeout,
     grace: ORPHAN_TERMINATE_AFTER + WATCHDOG_SLACK,
     maxFrameSize: config.maxFrameSize,
@@ -92,11 +106,31 @@ const watchdog = new Worker(new URL('./channel-watchdog.js', import.meta.url), {
 // Not unreferenced: the watchdog, reading the channel, is what keeps this process alive (on Bun the channel's `fs`
 // streams do not); the actor leaves through `exit`, which ends the thread too.
 watchdog.on('message', (message: WatchdogMessage) => {
-  if (message instanceof Uint8Array) input.push(message)
-  else if (message.lost === 'eof') input.push(null)
-  else input.destroy(new HeartbeatLostError(config.heartbeatTimeout))
+  if (message instanceof Uint8Array) {
+    if (!ended) input.push(message)
+  } else if ('watching' in message) {
+    // The parent sends terminate and kill on the channel from now on; before, by a second ssh command, since no thread
+    // that is sure to run (this one may be wedged) looked for them.
+    process.stderr.write(`${WATCH_LINE}\n`)
+  } else if (message.lost === 'eof') end()
+  else end(new HeartbeatLostError(config.heartbeatTimeout))
 })
-watchdog.on('error', (error) => input.destroy(error))
+watchdog.on('error', (error) => end(error))
+if (mainReadsFirst) {
+  readUntilWatchdog(0, owner, config.maxFrameSize, {
+    data: (chunk) => {
+      if (!ended) input.push(chunk)
+    },
+    end: (error) => {
+      // The watchdog may not have the channel yet: it arms its kill for a wedged actor all the same.
+      watchdog.postMessage({ lost: 'eof' } satisfies WatchdogCommand)
+      end(error)
+    },
+    handedOver: (pending) => watchdog.postMessage({ pending } satisfies WatchdogCommand),
+  })
+} else {
+  watchdog.postMessage({ pending: new Uint8Array(0) } satisfies WatchdogCommand)
+}
 const channel = Duplex.from({ readable: input, writable: output })
 
 runActor({

@@ -16,6 +16,13 @@ export const EXIT_BAD_CONFIG = 64
 /** The prefix of the line the remote entry writes on stderr to tell the parent its pid (the line is not shown). */
 export const PID_LINE = '\u0000harrow-ssh pid '
 
+/**
+ * The line the remote entry writes on stderr once its watchdog thread acts on
+ * signal frames (the line is not shown); until then the parent signals the
+ * actor's pid through a second ssh command.
+ */
+export const WATCH_LINE = '\u0000harrow-ssh watching'
+
 /** Marks a chunk of the actor's stdout carried on stderr (base64 after it, to the end of the line). */
 export const STDOUT_MARK = '\u0001harrow-ssh stdout '
 

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { ExitInfo, ProcHandle } from '@harrow/core/backend'
 import type { ChannelSignal } from './control-frames.js'
-import { EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK } from './spawn-config.js'
+import { EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK, WATCH_LINE } from './spawn-config.js'
 
 /** How long a remote `kill` may take before the local client is killed anyway (the remote actor then goes by EOF or heartbeat), in ms. */
 export const REMOTE_KILL_BOUND = 3000
@@ -61,8 +61,9 @@ export function explainExit(code: number | null, tail: readonly string[], init: 
  * Wraps the local ssh client. Its exit is the remote actor's (ssh exits with
  * the remote command's status); `terminate()` and `kill()` send SIGTERM and
  * SIGKILL as a signal frame on the actor's channel (its watchdog thread
- * signals the process, wedged or not), or, once the channel is closed, to
- * the remote pid through a second ssh command; `kill()` then ends the local
+ * signals the process, wedged or not), or, before that thread watches the
+ * channel and once the channel is closed, to the remote pid through a second
+ * ssh command; `kill()` then ends the local
  * client if the remote kill has not ended it within {@link REMOTE_KILL_BOUND}.
  */
 export class SshClientHandle implements ProcHandle {
@@ -73,6 +74,7 @@ export class SshClientHandle implements ProcHandle {
   readonly #killers = new Set<ChildProcess>()
   #exit: ExitInfo | undefined
   #remotePid: number | undefined
+  #watching = false
   #requested: NodeJS.Signals | undefined
 
   constructor(child: ChildProcess, init: SshHandleInit) {
@@ -138,6 +140,10 @@ export class SshClientHandle implements ProcHandle {
   }
 
   #line(line: string): void {
+    if (line === WATCH_LINE) {
+      this.#watching = true
+      return
+    }
     if (line.startsWith(PID_LINE)) {
       const pid = Number(line.slice(PID_LINE.length))
       if (Number.isInteger(pid) && pid > 0) this.#remotePid = pid
@@ -156,7 +162,8 @@ export class SshClientHandle implements ProcHandle {
   }
 
   #remoteSignal(signal: ChannelSignal, fallback: () => void): void {
-    if (this.#init.channelSignal(signal)) return
+    // On the channel only once the actor's watchdog reads it: before, a wedged actor would never see the frame.
+    if (this.#watching && this.#init.channelSignal(signal)) return
     const pid = this.#remotePid
     // Before the actor said its pid there is nothing remote to signal yet: end the session, and the actor with it by EOF.
     if (pid === undefined) return fallback()

@@ -1,15 +1,22 @@
-// The ssh handle's signals: on the channel while it is open, else through a kill command run by the runner.
+// The ssh handle's signals: on the channel while it is open and the actor's watchdog reads it, else through a kill command run by the runner.
 import { spawn } from 'node:child_process'
 import { describe, expect, test } from 'vitest'
 import { frameSignal, signalFrame } from '../src/control-frames.js'
-import { PID_LINE } from '../src/spawn-config.js'
-import { SshClientHandle } from '../src/ssh-handle.js'
+import { PID_LINE, WATCH_LINE } from '../src/spawn-config.js'
+import { SshClientHandle, type SshHandleInit } from '../src/ssh-handle.js'
 import { isAlive, waitFor } from './fixtures/processes.js'
 
-/** A stand-in for an ssh session: a local process that reports its pid as the remote child does, then waits. */
-function fakeSession(): ReturnType<typeof spawn> {
-  const script = `process.stderr.write(${JSON.stringify(PID_LINE)} + process.pid + '\\n'); setInterval(() => {}, 1000)`
+/** A stand-in for an ssh session: a local process that reports its pid (and, `watching`, its watchdog) as the remote child does, then waits. */
+function fakeSession(watching: boolean): ReturnType<typeof spawn> {
+  // The watch line first, in the same write: once the handle knows the pid, it has read that line too.
+  const watch = watching ? `${JSON.stringify(WATCH_LINE)} + '\\n' + ` : ''
+  const script = `process.stderr.write(${watch}${JSON.stringify(PID_LINE)} + process.pid + '\\n'); setInterval(() => {}, 1000)`
   return spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'pipe'] })
+}
+
+/** A handle on `session` for an actor on "hostB", signalled through `channelSignal` or `runner`. */
+function handleOn(session: ReturnType<typeof spawn>, init: Pick<SshHandleInit, 'runner' | 'channelSignal'>): SshClientHandle {
+  return new SshClientHandle(session, { host: 'hostB', node: 'node', entry: '/x/child.js', isSsh: true, ...init })
 }
 
 describe('signals to a remote actor', () => {
@@ -20,15 +27,11 @@ describe('signals to a remote actor', () => {
     expect(frameSignal(new Uint8Array([0x92, 0x01]))).toBeUndefined()
   })
 
-  test('while the channel is open, kill() is a signal frame and runs no second command', async () => {
-    const session = fakeSession()
+  test("while the channel is open and the actor's watchdog reads it, kill() is a signal frame and runs no second command", async () => {
+    const session = fakeSession(true)
     const sent: string[] = []
     const commands: string[][] = []
-    const handle = new SshClientHandle(session, {
-      host: 'hostB',
-      node: 'node',
-      entry: '/x/child.js',
-      isSsh: true,
+    const handle = handleOn(session, {
       runner: (argv) => (commands.push(argv), ['true']),
       channelSignal: (signal) => (sent.push(signal), session.kill(signal)),
     })
@@ -40,13 +43,9 @@ describe('signals to a remote actor', () => {
   })
 
   test('once the channel is closed, kill() runs `kill -KILL <pid>` through the runner, on the remote pid', async () => {
-    const session = fakeSession()
+    const session = fakeSession(true)
     const commands: string[][] = []
-    const handle = new SshClientHandle(session, {
-      host: 'hostB',
-      node: 'node',
-      entry: '/x/child.js',
-      isSsh: true,
+    const handle = handleOn(session, {
       // The "remote host" is this one: the kill runs locally.
       runner: (argv) => (commands.push(argv), ['sh', '-c', 'exec "$@"', 'runner', ...argv]),
       channelSignal: () => false,
@@ -57,5 +56,21 @@ describe('signals to a remote actor', () => {
     expect(await handle.wait()).toMatchObject({ signal: 'SIGKILL' })
     expect(commands).toEqual([['kill', '-KILL', String(pid)]])
     expect(await waitFor(() => !isAlive(pid), 2000)).toBe(true)
+  })
+
+  test("before the actor's watchdog reads the channel, kill() goes through the runner though the channel is open: a wedged actor would never read the frame", async () => {
+    const session = fakeSession(false)
+    const sent: string[] = []
+    const commands: string[][] = []
+    const handle = handleOn(session, {
+      runner: (argv) => (commands.push(argv), ['sh', '-c', 'exec "$@"', 'runner', ...argv]),
+      channelSignal: (signal) => (sent.push(signal), true),
+    })
+    expect(await waitFor(() => handle.remotePid !== undefined, 5000)).toBe(true)
+    const pid = handle.remotePid as number
+    handle.terminate()
+    expect(await handle.wait()).toMatchObject({ signal: 'SIGTERM' })
+    expect(sent).toEqual([])
+    expect(commands).toEqual([['kill', '-TERM', String(pid)]])
   })
 })

@@ -48,6 +48,11 @@ export class FrameDecoder {
     return this.#buffered
   }
 
+  /** A copy of the bytes held for a frame that has not fully arrived: what another decoder needs to go on where this one stopped. */
+  pending(): Buffer {
+    return Buffer.concat(this.#pending, this.#buffered)
+  }
+
   #length(buf: Buffer, offset: number): number {
     const length = buf.readUInt32BE(offset)
     if (length > this.#maxFrameSize) {

@@ -1,0 +1,94 @@
+// The session's input passes from a remote actor's main thread, which reads it while the channel watchdog boots, to the
+// watchdog: nothing is lost, doubled or reordered, the watchdog finds signal frames from where the main thread left a
+// frame, and it takes the channel from a main thread that is wedged.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, test } from 'vitest'
+import { signalFrame } from '../src/control-frames.js'
+
+const fixture = fileURLToPath(new URL('./fixtures/handover.ts', import.meta.url))
+const tsx = import.meta.resolve('tsx')
+
+function frame(payload: Uint8Array): Buffer {
+  const header = Buffer.alloc(4)
+  header.writeUInt32BE(payload.length)
+  return Buffer.concat([header, payload])
+}
+
+/** Frames of 1 to 3,000 bytes, none of them a signal frame, as one byte stream. */
+function frames(count: number): Buffer {
+  return Buffer.concat(Array.from({ length: count }, (_, i) => frame(Buffer.alloc(1 + ((i * 7919) % 3000), 1 + (i % 0xc0)))))
+}
+
+function start(...args: string[]): { child: ChildProcess; lines: AsyncIterator<string> } {
+  const child = spawn(process.execPath, ['--import', tsx, fixture, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+  return { child, lines: createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]() }
+}
+
+/** Write `data` in slices of up to 4,000 bytes (cutting frames anywhere), one every 2 ms, until `until()` and the data runs out. */
+async function dribble(child: ChildProcess, data: Buffer, from: number, until: () => boolean): Promise<number> {
+  let at = from
+  while (at < data.length && !until()) {
+    const next = Math.min(data.length, at + 1 + ((at * 31) % 4000))
+    child.stdin?.write(data.subarray(at, next))
+    at = next
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+  return at
+}
+
+describe('the channel handed from the main thread to the watchdog', () => {
+  test('every byte arrives once and in order, across the handover', async () => {
+    const data = frames(3000)
+    const { child, lines } = start()
+    const exited = once(child, 'exit')
+    let handed = false
+    void lines.next().then((line) => (handed = line.value === 'handed over'))
+    // Until the handover, then a little more, then the rest at once, then EOF.
+    const at = await dribble(child, data, 0, () => handed)
+    let more = 0
+    const after = await dribble(child, data, at, () => ++more > 20)
+    child.stdin?.end(data.subarray(after))
+    const report = JSON.parse((await lines.next()).value as string) as Record<string, unknown>
+    await exited
+    expect(handed).toBe(true)
+    expect(report).toMatchObject({ how: 'lost', bytes: data.length, handedOver: true, watching: true })
+    expect(report.mainBytes).toBeGreaterThan(0)
+    expect(report.mainBytes).toBeLessThan(data.length)
+    expect(report.digest).toBe(createHash('sha256').update(data).digest('hex'))
+  })
+
+  test('the watchdog acts on a signal frame that follows a frame the main thread read only part of', async () => {
+    const data = frames(400)
+    const { child, lines } = start()
+    const exited = once(child, 'exit')
+    // Stop in the middle of a frame: its header and part of its payload are the main thread's.
+    const cut = data.length - 1000
+    child.stdin?.write(data.subarray(0, cut))
+    expect((await lines.next()).value).toBe('handed over')
+    const signal = frame(signalFrame('SIGTERM'))
+    child.stdin?.write(Buffer.concat([data.subarray(cut), signal.subarray(0, 3)]))
+    child.stdin?.write(signal.subarray(3))
+    const report = JSON.parse((await lines.next()).value as string) as Record<string, unknown>
+    await exited
+    expect(report).toMatchObject({ how: 'signal', handedOver: true, watching: true })
+    expect(report.mainBytes).toBe(cut)
+  })
+
+  test('the watchdog takes the channel from a wedged main thread: EOF then ends the process by its kill', async () => {
+    const { child, lines } = start('wedge')
+    const exited = once(child, 'exit')
+    const started = Date.now()
+    child.stdin?.write(frames(3))
+    // The main thread reads that, then blocks for 3 s; the watchdog boots meanwhile and finds EOF.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    child.stdin?.end(frames(5))
+    const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null]
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' })
+    expect(Date.now() - started).toBeLessThan(3000)
+    expect((await lines.next()).done).toBe(true)
+  }, 10_000)
+})
