@@ -47,13 +47,15 @@ export async function bareChild(mode, { runtime } = {}) {
  * arrived; `elapsed` is the time from `spawn()` to that byte, in ms.
  * @param {'first-byte' | 'serve'} mode
  * @param {string[]} sshArgs ssh and its arguments up to and including the host
- * @param {{ hop?: boolean }} [options] `hop`: the child reads its channel in a thread that posts each chunk to its main
- *   thread, as an ssh actor's channel watchdog does
+ * @param {{ hop?: boolean, runtime?: { compileCache?: string } }} [options] `hop`: the child reads its channel in a
+ *   thread that posts each chunk to its main thread, as an ssh actor's channel watchdog does; `runtime`: it loads
+ *   harrow's child runtime before its first byte, as bareChild's does
  */
 export async function bareSshChild(mode, sshArgs, options = {}) {
   const started = performance.now()
   const [file, ...args] = sshArgs
-  const remote = `exec ${process.execPath} ${BARE_CHILD.pathname} ${mode} split${options.hop ? ' hop' : ''} 3>&1 1>&2`
+  const flags = [...(options.hop ? ['hop'] : []), ...(options.runtime ? [`runtime=${options.runtime.compileCache ?? ''}`] : [])]
+  const remote = `exec ${process.execPath} ${BARE_CHILD.pathname} ${mode} split${flags.map((f) => ` ${f}`).join('')} 3>&1 1>&2`
   const child = spawn(file, [...args, '--', remote], { stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = once(child, 'exit')
   await once(child.stdout, 'data')

@@ -6,7 +6,9 @@
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { userInfo } from 'node:os'
 import { join } from 'node:path'
+import { compileCacheDir, hasCompileCache } from '@harrow/core/backend'
 import { sshdUnavailable, startSshd } from '@harrow/spawn-ssh/test-sshd'
 import { harrowActor, harrowLabel } from '../harrow.mjs'
 import { asGeneratorStream, bareSshChild, rawSsh } from '../raw.mjs'
@@ -32,8 +34,8 @@ async function startMaster(sshd, path) {
   throw new Error('the ssh master connection did not come up')
 }
 
-async function bareOnce(args) {
-  const child = await bareSshChild('first-byte', args)
+async function bareOnce(args, options) {
+  const child = await bareSshChild('first-byte', args, options)
   await child.close()
   return child.elapsed
 }
@@ -45,8 +47,16 @@ async function spawnCase(sshd, quick) {
   const shared = { host: sshd.host, ssh: { ...own.ssh, shareConnection: true } }
   const controlPath = join(sshd.dir, 'bench-master')
   const master = await startMaster(sshd, controlPath)
+  // The remote session's HOME is the sshd user's (this one's), whatever HOME this run has: the actor's compile cache is there.
+  const runtime = hasCompileCache() ? { compileCache: compileCacheDir({ HOME: userInfo().homedir }) } : {}
   const contenders = [
     { id: 'spawn:bare-ssh', label: 'bare `ssh host -- node` to first byte, a connection of its own', once: () => bareOnce(sshArgs(sshd)) },
+    {
+      id: 'spawn:bare-ssh-runtime',
+      label: "bare `ssh host -- node` that also loads harrow's child runtime (a cold ssh actor's floor)",
+      once: () => bareOnce(sshArgs(sshd), { runtime }),
+      baseline: 'spawn:bare-ssh',
+    },
     {
       id: 'spawn:ssh',
       label: harrowLabel('ssh', '(a connection of its own): `startActor` + first `run`'),
@@ -57,6 +67,12 @@ async function spawnCase(sshd, quick) {
       id: 'spawn:bare-ssh-shared',
       label: 'bare `ssh host -- node` to first byte over a master connection',
       once: () => bareOnce(sshArgs(sshd, `ControlPath=${controlPath}`)),
+    },
+    {
+      id: 'spawn:bare-ssh-shared-runtime',
+      label: "bare `ssh host -- node` over a master connection that also loads harrow's child runtime (its floor)",
+      once: () => bareOnce(sshArgs(sshd, `ControlPath=${controlPath}`), { runtime }),
+      baseline: 'spawn:bare-ssh-shared',
     },
     {
       id: 'spawn:ssh-shared',
@@ -137,7 +153,7 @@ async function transportCase(sshd, quick) {
 export default {
   id: 'ssh',
   title: 'Actors on another host: ssh',
-  how: "On a loopback OpenSSH server started for the run (its own config, keys and known_hosts), the remote node being this one. Spawn to first call: each sample starts one ssh actor and ends at the result of its first call, beside a bare `ssh host -- exec node child` to its first byte; on a connection of its own (a full handshake each time) and over a master connection that is already up (harrow's `shareConnection`, a bare `ControlPath`); samples rotate between the contenders, teardown untimed. Call round trips: one `add(1, 2)` at a time, in rounds alternating with raw length-prefixed msgpackr frames over an ssh session to a bare child, and with its floor: the same bare child reading its channel in a worker thread that posts each chunk to its main thread, as a remote actor’s channel watchdog does (the watchdog is what kills a wedged actor on its host when its parent dies, its link is cut or its parent terminates it). Stream throughput: n small messages, as in the stream table, against the bare child writing batches of frames to the session; its floor: the bare child draining the actors’ own async generator into messages of 256 items, as an actor’s stream does; and that floor with task storage: the same drain inside an `AsyncLocalStorage` run, as an actor runs each task so that `currentTask()` works (on Node 20 and 22 every promise then runs hooks).",
+  how: "On a loopback OpenSSH server started for the run (its own config, keys and known_hosts), the remote node being this one. Spawn to first call: each sample starts one ssh actor and ends at the result of its first call, beside a bare `ssh host -- exec node child` to its first byte, and with its floor: the bare child loading harrow's child runtime before its first byte, as a remote actor must before it answers (its channel watchdog thread starts beside its boot, not before it); on a connection of its own (a full handshake each time) and over a master connection that is already up (harrow's `shareConnection`, a bare `ControlPath`); samples rotate between the contenders, teardown untimed. Call round trips: one `add(1, 2)` at a time, in rounds alternating with raw length-prefixed msgpackr frames over an ssh session to a bare child, and with its floor: the same bare child reading its channel in a worker thread that posts each chunk to its main thread, as a remote actor’s channel watchdog does (the watchdog is what kills a wedged actor on its host when its parent dies, its link is cut or its parent terminates it). Stream throughput: n small messages, as in the stream table, against the bare child writing batches of frames to the session; its floor: the bare child draining the actors’ own async generator into messages of 256 items, as an actor’s stream does; and that floor with task storage: the same drain inside an `AsyncLocalStorage` run, as an actor runs each task so that `currentTask()` works (on Node 20 and 22 every promise then runs hooks).",
   cases: () => {
     const skip = sshdUnavailable()
     return [
