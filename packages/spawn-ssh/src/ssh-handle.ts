@@ -140,8 +140,10 @@ export class SshClientHandle implements ProcHandle {
   }
 
   #line(line: string): void {
-    if (line === WATCH_LINE) {
+    if (line.endsWith(WATCH_LINE)) {
       this.#watching = true
+      // What precedes it is the actor's stderr output that did not end its line (the actor may print before it says this).
+      if (line.length > WATCH_LINE.length) process.stderr.write(line.slice(0, -WATCH_LINE.length))
       return
     }
     if (line.startsWith(PID_LINE)) {

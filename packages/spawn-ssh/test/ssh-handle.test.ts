@@ -7,9 +7,10 @@ import { SshClientHandle, type SshHandleInit } from '../src/ssh-handle.js'
 import { isAlive, waitFor } from './fixtures/processes.js'
 
 /** A stand-in for an ssh session: a local process that reports its pid (and, `watching`, its watchdog) as the remote child does, then waits. */
-function fakeSession(watching: boolean): ReturnType<typeof spawn> {
-  // The watch line first, in the same write: once the handle knows the pid, it has read that line too.
-  const watch = watching ? `${JSON.stringify(WATCH_LINE)} + '\\n' + ` : ''
+function fakeSession(watching: boolean, output = ''): ReturnType<typeof spawn> {
+  // The watch line first, in the same write: once the handle knows the pid, it has read that line too. `output` is
+  // what the actor printed just before it, without ending its line.
+  const watch = watching ? `${JSON.stringify(output + WATCH_LINE)} + '\\n' + ` : ''
   const script = `process.stderr.write(${watch}${JSON.stringify(PID_LINE)} + process.pid + '\\n'); setInterval(() => {}, 1000)`
   return spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'pipe'] })
 }
@@ -27,8 +28,11 @@ describe('signals to a remote actor', () => {
     expect(frameSignal(new Uint8Array([0x92, 0x01]))).toBeUndefined()
   })
 
-  test("while the channel is open and the actor's watchdog reads it, kill() is a signal frame and runs no second command", async () => {
-    const session = fakeSession(true)
+  test.each([
+    ['on a line of its own', ''],
+    ['after output that did not end its line', 'output without a newline'],
+  ])("while the channel is open and the actor's watchdog reads it (saying so %s), kill() is a signal frame and runs no second command", async (_how, output) => {
+    const session = fakeSession(true, output)
     const sent: string[] = []
     const commands: string[][] = []
     const handle = handleOn(session, {
