@@ -47,21 +47,16 @@ export function readUntilWatchdog(fd: number, owner: ChannelOwner, maxFrameSize:
   const buffer = Buffer.allocUnsafe(READ_BYTES)
 
   const poll = (): void => {
-    let got = -1
-    let failed: Error | undefined
-    const read = readAsMain(owner, () => {
-      try {
-        got = readSync(fd, buffer, 0, buffer.length, null)
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') failed = error as Error
-      }
-    })
-    if (!read) return events.handedOver(frames?.pending())
-    if (failed !== undefined || got === 0) return events.end(failed)
-    if (got < 0) {
+    let got: number | undefined
+    try {
+      got = readAsMain(owner, () => readSync(fd, buffer, 0, buffer.length, null))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return events.end(error as Error)
       setTimeout(poll, POLL_INTERVAL)
       return
     }
+    if (got === undefined) return events.handedOver(frames?.pending())
+    if (got === 0) return events.end()
     const chunk = Buffer.from(buffer.subarray(0, got))
     try {
       // Only to know where frames end when the watchdog takes over; the actor's transport decodes them for itself.

@@ -27,30 +27,28 @@ export function channelOwner(watchdogFirst = false): ChannelOwner {
 
 /**
  * Main thread: run `read` (one non-blocking read) if the channel is still
- * the main thread's. Returns `false`, without reading, once the watchdog has
- * it.
+ * the main thread's, and return what it returned; `undefined`, without
+ * reading, once the watchdog has it. What `read` throws is rethrown.
  */
-export function readAsMain(owner: ChannelOwner, read: () => void): boolean {
-  if (Atomics.compareExchange(owner, 0, MAIN_MAY_READ, MAIN_READING) !== MAIN_MAY_READ) return false
+export function readAsMain<T>(owner: ChannelOwner, read: () => T): T | undefined {
+  if (Atomics.compareExchange(owner, 0, MAIN_MAY_READ, MAIN_READING) !== MAIN_MAY_READ) return undefined
   try {
-    read()
+    return read()
   } finally {
     Atomics.store(owner, 0, MAIN_MAY_READ)
     Atomics.notify(owner, 0)
   }
-  return true
 }
 
-/** Watchdog thread: take the channel, waiting out a read the main thread is inside of (one system call at most). */
-export function takeAsWatchdog(owner: ChannelOwner): void {
+/**
+ * Watchdog thread: take the channel, waiting out a read the main thread is
+ * inside of (one system call at most). Returns whether the main thread had
+ * it (and may have read part of a frame).
+ */
+export function takeAsWatchdog(owner: ChannelOwner): boolean {
   for (;;) {
     const seen = Atomics.compareExchange(owner, 0, MAIN_MAY_READ, WATCHDOG_READS)
-    if (seen !== MAIN_READING) return
+    if (seen !== MAIN_READING) return seen === MAIN_MAY_READ
     Atomics.wait(owner, 0, MAIN_READING)
   }
-}
-
-/** Whether the watchdog has the channel. */
-export function watchdogReads(owner: ChannelOwner): boolean {
-  return Atomics.load(owner, 0) === WATCHDOG_READS
 }

@@ -49,14 +49,15 @@ const { fd, owner, heartbeatTimeout, grace, maxFrameSize } = workerData as Watch
 
 let lost = false
 let heard = true
-takeAsWatchdog(owner)
+const fromMain = takeAsWatchdog(owner)
 const input = inheritedChannel(fd, { writable: false })
-// Frames are read here only to find signal frames; the actor decodes them all again. They are scanned from where the
-// main thread's reads left a frame: until it says where, what arrives is kept (up to one frame's worth, past which
-// signals go by ssh; the parent sends them here only once this thread says it is watching).
-let frames: FrameDecoder | undefined
-let unscanned: Buffer[] | undefined = []
+// Frames are read here only to find signal frames; the actor decodes them all again. Taken from the main thread, they
+// are scanned from where its reads left a frame: until it says where, what arrives is kept (up to one frame's worth, past
+// which signals go by ssh; the parent sends them here only once this thread says it is watching).
+let frames: FrameDecoder | undefined = fromMain ? undefined : new FrameDecoder(maxFrameSize)
+let unscanned: Buffer[] | undefined = fromMain ? [] : undefined
 let unscannedBytes = 0
+if (!fromMain) port.postMessage({ watching: true } satisfies WatchdogMessage)
 
 function channelLost(why: 'eof' | 'silence'): void {
   if (lost) return

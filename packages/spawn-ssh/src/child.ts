@@ -128,8 +128,6 @@ if (mainReadsFirst) {
     },
     handedOver: (pending) => watchdog.postMessage({ pending } satisfies WatchdogCommand),
   })
-} else {
-  watchdog.postMessage({ pending: new Uint8Array(0) } satisfies WatchdogCommand)
 }
 const channel = Duplex.from({ readable: input, writable: output })
 
