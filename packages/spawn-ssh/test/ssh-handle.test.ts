@@ -31,20 +31,23 @@ describe('signals to a remote actor', () => {
   test.each([
     ['on a line of its own', ''],
     ['after output that did not end its line', 'output without a newline'],
-  ])("while the channel is open and the actor's watchdog reads it (saying so %s), kill() is a signal frame and runs no second command", async (_how, output) => {
-    const session = fakeSession(true, output)
-    const sent: string[] = []
-    const commands: string[][] = []
-    const handle = handleOn(session, {
-      runner: (argv) => (commands.push(argv), ['true']),
-      channelSignal: (signal) => (sent.push(signal), session.kill(signal)),
-    })
-    expect(await waitFor(() => handle.remotePid !== undefined, 5000)).toBe(true)
-    handle.kill()
-    expect(await handle.wait()).toMatchObject({ signal: 'SIGKILL' })
-    expect(sent).toEqual(['SIGKILL'])
-    expect(commands).toEqual([])
-  })
+  ])(
+    "while the channel is open and the actor's watchdog reads it (saying so %s), kill() is a signal frame and runs no second command",
+    async (_how, output) => {
+      const session = fakeSession(true, output)
+      const sent: string[] = []
+      const commands: string[][] = []
+      const handle = handleOn(session, {
+        runner: (argv) => (commands.push(argv), ['true']),
+        channelSignal: (signal) => (sent.push(signal), session.kill(signal)),
+      })
+      expect(await waitFor(() => handle.remotePid !== undefined, 5000)).toBe(true)
+      handle.kill()
+      expect(await handle.wait()).toMatchObject({ signal: 'SIGKILL' })
+      expect(sent).toEqual(['SIGKILL'])
+      expect(commands).toEqual([])
+    },
+  )
 
   test('once the channel is closed, kill() runs `kill -KILL <pid>` through the runner, on the remote pid', async () => {
     const session = fakeSession(true)
