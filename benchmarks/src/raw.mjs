@@ -48,7 +48,7 @@ export async function bareChild(mode, { runtime } = {}) {
  * @param {'first-byte' | 'serve'} mode
  * @param {string[]} sshArgs ssh and its arguments up to and including the host
  * @param {{ hop?: boolean, runtime?: { compileCache?: string } }} [options] `hop`: the child reads its channel in a
- *   thread that posts each chunk to its main thread, as an ssh actor's channel watchdog does; `runtime`: it loads
+ *   thread that posts each chunk to its main thread, as an ssh actor's channel watchdog does without a link; `runtime`: it loads
  *   harrow's child runtime before its first byte, as bareChild's does
  */
 export async function bareSshChild(mode, sshArgs, options = {}) {

@@ -202,7 +202,7 @@ export function evaluateTargets(results) {
     ['ssh', 'call:ssh'],
     ['ssh', 'call:raw-ssh'],
     1.3,
-    floorNote('call:floor-ssh', 'call:raw-ssh', 'the floor, reading through a thread'),
+    floorNote('call:hop-ssh', 'call:raw-ssh', 'through a thread, as without a link: a bare child'),
   )
   ratioTarget(
     'ssh stream of small messages: time p50 ≤ 1.3x raw frames over an ssh session',

@@ -5,12 +5,13 @@
  */
 
 import { spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import type { Socket } from 'node:net'
 import { isAbsolute } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PROTOCOL_VERSION } from '@harrow/core'
 import { HOST_ENV, closedTransport, isDeno, socketTransport, type SpawnBackend, type SpawnedChild, type SpawnRequest } from '@harrow/core/backend'
-import { remoteCommand, sshPrefix, type ActorControl } from './command.js'
+import { privatePath, remoteCommand, sshPrefix, type ActorControl } from './command.js'
 import { parentChannel, type ChannelSignal } from './control-frames.js'
 import { HEARTBEAT_TIMEOUT, resolveSshOptions, type ResolvedSshOptions } from './options.js'
 import { mapPath, pathMapUrls } from './path-map.js'
@@ -19,6 +20,7 @@ import { sharedMasterPids, stopSharedMasters } from './shared-connections.js'
 import { sessionStream } from './session-stream.js'
 import { SshClientHandle } from './ssh-handle.js'
 import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
+import { linkWatchdog, type WatchdogLink } from './watchdog-link.js'
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 
@@ -38,6 +40,13 @@ export function remoteEnv(env: Readonly<Record<string, string | undefined>>, loc
   }
   for (const key of Object.keys(local)) if (local[key] !== undefined && env[key] === undefined) sent[key] = null
   return sent
+}
+
+/** Hosts (as ssh is told to reach them) where a link to a watchdog failed: their actors' watchdogs read the channel. */
+const linkRefused = new Set<string>()
+
+function linkKey(options: ResolvedSshOptions): string {
+  return JSON.stringify([options.host, options.port, options.user, options.configFile, options.options])
 }
 
 /** The host as the user named it, without `user@`: actors there, and errors relayed from there, are named by it. */
@@ -64,6 +73,8 @@ export function childCommand(
     // Only through ssh's remote shell are the session's fds rearranged (see remoteCommand); a launcher's command keeps fd 1.
     channelFd: options.launcher === undefined ? 3 : 1,
     heartbeatTimeout: options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT,
+    // Only ssh forwards a socket to the watchdog; a launcher's actors, and a host that refused, use the channel.
+    watchdogLink: options.launcher === undefined && !linkRefused.has(linkKey(options)),
   }
   // Node flags travel (children inherit the parent's by default); absolute paths in them are mapped like modules.
   const execArgv = request.execArgv.map((arg) => (isAbsolute(arg) ? mapPath(arg, pathMap) : arg))
@@ -86,12 +97,17 @@ export const sshBackend: SpawnBackend = {
     const [file, ...args] = command as [string, ...string[]]
     // Its own process group: Ctrl-C at the terminal must reach the root's cancel cascade, not cut the session under it.
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, windowsHide: true })
+    // ssh removes its control socket when it exits, unless it was killed.
+    if (control !== undefined) child.once('exit', () => rmSync(privatePath(control.name), { force: true }))
     const killControl = control === undefined ? undefined : { ...control, master: false }
-    const runner = options.launcher ?? ((remote: string[]): string[] => [...sshPrefix(options, killControl), '--', remote.join(' ')])
+    // Over the actor's own master connection (or the shared one): a kill or a forward needs no new handshake.
+    const overConnection = sshPrefix(options, killControl)
+    const runner = options.launcher ?? ((remote: string[]): string[] => [...overConnection, '--', remote.join(' ')])
     const { stdin, stdout } = child
     // First on the channel, before any frame: the remote entry reads it from stdin, exactly.
     stdin?.write(config)
-    const interval = (options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT) / 4
+    const heartbeatTimeout = options.heartbeatTimeout ?? HEARTBEAT_TIMEOUT
+    const interval = heartbeatTimeout / 4
     // A parent that exits must not wait for the session: the actor sees EOF and leaves by itself.
     const session = stdin && stdout ? sessionStream(stdout, stdin) : undefined
     const transport = parentChannel(session ? socketTransport(session.stream, { maxFrameSize: request.maxFrameSize }) : closedTransport(), interval)
@@ -99,7 +115,28 @@ export const sshBackend: SpawnBackend = {
     // still reads; otherwise the handle signals the remote process another way.
     const channelSignal = (signal: ChannelSignal): boolean => session?.writing === true && transport.signal(signal)
     const isSsh = options.launcher === undefined
-    const proc = new SshClientHandle(child, { host: options.host, node: argv[0] as string, entry, runner, channelSignal, isSsh })
+    const link = (remotePath: string): Promise<WatchdogLink> =>
+      linkWatchdog({
+        control: overConnection,
+        remotePath,
+        localPath: privatePath(`a-${request.uid.slice(0, 8)}.w`),
+        interval,
+        timeout: heartbeatTimeout / 2,
+        shared: options.shareConnection === true,
+      }).catch((error: unknown) => {
+        // Refused while the actor runs (a server without stream-local forwarding): this host's next actors do not ask.
+        if (child.exitCode === null && child.signalCode === null) linkRefused.add(linkKey(options))
+        throw error
+      })
+    const proc = new SshClientHandle(child, {
+      host: options.host,
+      node: argv[0] as string,
+      entry,
+      runner,
+      channelSignal,
+      isSsh,
+      ...(isSsh ? { link } : {}),
+    })
     return Promise.resolve({
       proc,
       transport,

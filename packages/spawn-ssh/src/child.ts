@@ -10,12 +10,12 @@
 import { register } from 'node:module'
 import { Duplex, Readable, Writable } from 'node:stream'
 import { Worker } from 'node:worker_threads'
-import { readUntilWatchdog } from './boot-input.js'
+import { readChannel, readUntilWatchdog } from './channel-readers.js'
 import { channelOwner } from './channel-owner.js'
 import type { WatchdogCommand, WatchdogData, WatchdogMessage } from './channel-watchdog.js'
 import { EXIT_BAD_CONFIG, EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK, WATCH_LINE, readConfig, type RemoteConfig } from './spawn-config.js'
 import { SSH_PACKAGE_VERSION, coreVersion } from './versions.js'
-import { HeartbeatLostError, droppingControlFrames } from './control-frames.js'
+import { HeartbeatLostError, droppingControlFrames, type SignalDelivery } from './control-frames.js'
 
 /** How much longer than the actor's own orphan teardown the watchdog waits before it kills the process, in ms. */
 const WATCHDOG_SLACK = 1000
@@ -82,12 +82,20 @@ const output = inheritedChannel(config.channelFd ?? 1, { readable: false })
 
 // The parent's frames are read by a watchdog thread, which ends this process when the parent is gone even if the
 // actor's JavaScript is wedged (a lost session sends no signal to a command run without a pty). While it boots, this
-// thread reads them (see channel-owner.ts). Only on Node: elsewhere the descriptor may stay blocking, and a read would
-// stall this thread, so there the watchdog reads from the start.
-const mainReadsFirst = process.versions.bun === undefined && process.versions.deno === undefined
-const owner = channelOwner(!mainReadsFirst)
+// thread reads them (see channel-owner.ts). Over ssh, once the parent has linked to the watchdog by a socket of its own
+// (see watchdog-link.ts), this thread reads them for good. Only on Node: elsewhere the descriptor may stay blocking,
+// and a read would stall this thread, so there the watchdog reads from the start, and keeps reading.
+const onNode = process.versions.bun === undefined && process.versions.deno === undefined
+const owner = channelOwner(!onNode)
 const input = new Readable({ read() {} })
 let ended = false
+// Bytes pushed to the transport, so that the signal frames this thread reads itself are told from the watchdog's.
+let pushed = 0
+const push = (chunk: Uint8Array): void => {
+  if (ended) return
+  pushed += chunk.length
+  input.push(chunk)
+}
 const end = (error?: Error): void => {
   if (ended) return
   ended = true
@@ -98,41 +106,45 @@ const watchdog = new Worker(new URL('./channel-watchdog.js', import.meta.url), {
   workerData: {
     fd: 0,
     owner,
+    link: onNode && config.watchdogLink === true,
     heartbeatTimeout: config.heartbeatTimeout,
     grace: ORPHAN_TERMINATE_AFTER + WATCHDOG_SLACK,
     maxFrameSize: config.maxFrameSize,
   } satisfies WatchdogData,
 })
+const inputEnded = (error?: Error): void => {
+  // The watchdog may not have the channel (yet, or any more): it arms its kill for a wedged actor all the same.
+  watchdog.postMessage({ lost: 'eof' } satisfies WatchdogCommand)
+  end(error)
+}
+// Signal frames the parent sent on the channel before it knew of the link reach this thread, which acts on them.
+const signals: SignalDelivery = { from: Infinity, deliver: (signal) => process.kill(process.pid, signal) }
 // Not unreferenced: the watchdog, reading the channel, is what keeps this process alive (on Bun the channel's `fs`
 // streams do not); the actor leaves through `exit`, which ends the thread too.
 watchdog.on('message', (message: WatchdogMessage) => {
-  if (message instanceof Uint8Array) {
-    if (!ended) input.push(message)
-  } else if ('watching' in message) {
+  if (message instanceof Uint8Array) push(message)
+  else if ('watching' in message) {
     // The parent sends terminate and kill on the channel from now on; before, by a second ssh command, since no thread
     // that is sure to run (this one may be wedged) looked for them.
     process.stderr.write(`${WATCH_LINE}\n`)
+  } else if ('mainReads' in message) {
+    signals.from = pushed
+    readChannel(0, { data: push, end: inputEnded })
   } else if (message.lost === 'eof') end()
   else end(new HeartbeatLostError(config.heartbeatTimeout))
 })
 watchdog.on('error', (error) => end(error))
-if (mainReadsFirst) {
+if (onNode) {
   readUntilWatchdog(0, owner, config.maxFrameSize, {
-    data: (chunk) => {
-      if (!ended) input.push(chunk)
-    },
-    end: (error) => {
-      // The watchdog may not have the channel yet: it arms its kill for a wedged actor all the same.
-      watchdog.postMessage({ lost: 'eof' } satisfies WatchdogCommand)
-      end(error)
-    },
+    data: push,
+    end: inputEnded,
     handedOver: (pending) => watchdog.postMessage({ pending } satisfies WatchdogCommand),
   })
 }
 const channel = Duplex.from({ readable: input, writable: output })
 
 runActor({
-  transport: droppingControlFrames(socketTransport(channel, { maxFrameSize: config.maxFrameSize })),
+  transport: droppingControlFrames(socketTransport(channel, { maxFrameSize: config.maxFrameSize }), signals),
   exit: (code) => exitAfterFlush(code, output),
   handleSignals: true,
 })

@@ -1,9 +1,12 @@
 /** The ssh command line: harrow's fixed safety options, the user's options, connection sharing, and the quoted remote command. */
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { createLogger, isRunning } from '@harrow/core/backend'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CONNECT_TIMEOUT, type ResolvedSshOptions } from './options.js'
+
+const log = createLogger('ssh')
 
 /** How long a shared connection stays up after its last session, in s: short, so nothing lingers long after the program. */
 export const CONTROL_PERSIST = 10
@@ -28,15 +31,48 @@ export function shellQuote(word: string): string {
 
 let controlDir: string | undefined
 
-/** A private (0700) directory for this process's control sockets, removed when the process exits. */
+/** The prefix of a process's control directory: its pid follows, then mkdtemp's suffix. */
+const CONTROL_DIR_PREFIX = 'hssh-'
+
+/** Remove the control directories of processes that are gone (killed before their exit handler ran), if they are this user's. */
+function sweepControlDirectories(parent: string): void {
+  const uid = process.getuid?.()
+  for (const name of readdirSync(parent)) {
+    const pid = Number(new RegExp(`^${CONTROL_DIR_PREFIX}(\\d+)-`).exec(name)?.[1])
+    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue
+    const dir = join(parent, name)
+    try {
+      if (lstatSync(dir).uid === uid) rmSync(dir, { recursive: true, force: true })
+    } catch {
+      // Gone meanwhile, or not ours to remove.
+    }
+  }
+}
+
+/**
+ * A private (0700) directory for this process's control sockets, removed
+ * when the process exits, or by the next process that makes one, if this
+ * one was killed.
+ */
 function controlDirectory(): string {
   if (controlDir === undefined) {
+    const parent = tmpdir()
     // mkdtemp creates it 0700; short, since a socket path is limited to ~104 bytes.
-    const dir = mkdtempSync(join(tmpdir(), 'hssh-'))
+    const dir = mkdtempSync(join(parent, `${CONTROL_DIR_PREFIX}${process.pid}-`))
     controlDir = dir
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+    try {
+      sweepControlDirectories(parent)
+    } catch (error) {
+      log.debug(`could not sweep old control directories: ${(error as Error).message}`)
+    }
   }
   return controlDir
+}
+
+/** A path named `name` in this process's private (0700) directory, for a socket of its own. */
+export function privatePath(name: string): string {
+  return join(controlDirectory(), name)
 }
 
 /** The control socket directory, when connection sharing has been used. */
@@ -64,7 +100,7 @@ export function sshPrefix(options: ResolvedSshOptions, control?: ActorControl): 
     args.push('-o', 'ControlMaster=auto', '-o', `ControlPath=${join(controlDirectory(), '%C')}`, '-o', `ControlPersist=${CONTROL_PERSIST}`)
   } else if (control !== undefined) {
     // The actor's own connection is a master too, with no persistence: a kill reaches the host over it without a new handshake.
-    args.push('-o', `ControlMaster=${control.master ? 'yes' : 'no'}`, '-o', `ControlPath=${join(controlDirectory(), control.name)}`)
+    args.push('-o', `ControlMaster=${control.master ? 'yes' : 'no'}`, '-o', `ControlPath=${privatePath(control.name)}`)
   }
   return ['ssh', ...args, options.host]
 }

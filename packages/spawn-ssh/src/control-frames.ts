@@ -1,5 +1,6 @@
 /**
- * Control frames on an ssh actor's channel, which core's protocol never sends
+ * Control frames on an ssh actor's channel (and on its watchdog's link, see
+ * watchdog-link.ts), which core's protocol never sends
  * and the remote actor's watchdog thread acts on, even while the actor's
  * JavaScript is wedged:
  * - a heartbeat, an empty frame: the parent sends one whenever it has sent
@@ -10,7 +11,7 @@
  *   msgpack never uses, so no protocol frame starts with it.
  */
 
-import type { Transport } from '@harrow/core/backend'
+import { FRAME_HEADER_BYTES, type Transport } from '@harrow/core/backend'
 
 const EMPTY = new Uint8Array(0)
 const SIGNAL = 0xc1
@@ -88,14 +89,36 @@ export class HeartbeatLostError extends Error {
   }
 }
 
-/** The remote side: `transport` without the control frames, which only the channel watchdog acts on. */
-export function droppingControlFrames(transport: Transport): Transport {
+/**
+ * Where signal frames go on the actor's side: from the byte `from` of the
+ * channel on (the actor reads it itself, its watchdog having its own link:
+ * the parent sent them before it knew of the link), to `deliver`; before it,
+ * nowhere (the watchdog, which read them, has acted on them).
+ */
+export interface SignalDelivery {
+  /** The offset in the channel (as the transport sees it) from which signal frames are delivered. */
+  from: number
+  /** Act on a signal frame. */
+  deliver(signal: ChannelSignal): void
+}
+
+/**
+ * The remote side: `transport` without the control frames, which the
+ * channel watchdog acts on while it reads the channel; signal frames from
+ * `delivery.from` on go to `delivery.deliver`.
+ */
+export function droppingControlFrames(transport: Transport, delivery: SignalDelivery = { from: Infinity, deliver: () => {} }): Transport {
+  let offset = 0
   return {
     send: (frame) => transport.send(frame),
     start(sink) {
       transport.start({
         frame: (data) => {
-          if (!isControlFrame(data)) sink.frame(data)
+          const at = offset
+          offset += FRAME_HEADER_BYTES + data.length
+          if (!isControlFrame(data)) return sink.frame(data)
+          const signal = at >= delivery.from ? frameSignal(data) : undefined
+          if (signal !== undefined) delivery.deliver(signal)
         },
         close: (error) => sink.close(error),
       })

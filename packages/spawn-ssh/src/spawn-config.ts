@@ -23,6 +23,16 @@ export const PID_LINE = '\u0000harrow-ssh pid '
  */
 export const WATCH_LINE = '\u0000harrow-ssh watching'
 
+/**
+ * The prefix of the line the remote entry's watchdog thread writes on stderr
+ * once it listens for its own link (the line is not shown): the socket's
+ * path on the remote host follows. See watchdog-link.ts.
+ */
+export const LINK_LINE = '\u0000harrow-ssh watchdog at '
+
+/** The byte the watchdog greets its link with: the parent's proof that ssh reached it (ssh accepts locally either way). */
+export const LINK_HELLO = 0x68
+
 /** Marks a chunk of the actor's stdout carried on stderr (base64 after it, to the end of the line). */
 export const STDOUT_MARK = '\u0001harrow-ssh stdout '
 
@@ -47,6 +57,12 @@ export interface RemoteConfig {
   readonly channelFd?: number
   /** Silence from the parent after which the channel is lost, in ms. */
   readonly heartbeatTimeout: number
+  /**
+   * Whether the parent links to the watchdog over a socket forwarded by ssh,
+   * so that the actor's main thread reads its channel itself. Otherwise (a
+   * launcher, a host that refused the forward) the watchdog reads the channel.
+   */
+  readonly watchdogLink?: boolean
 }
 
 /** The largest spawn config accepted: far above any real one, far below what could hurt. */

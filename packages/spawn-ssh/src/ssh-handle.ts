@@ -7,8 +7,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { ExitInfo, ProcHandle } from '@harrow/core/backend'
+import { createLogger } from '@harrow/core/backend'
 import type { ChannelSignal } from './control-frames.js'
-import { EXIT_VERSION_MISMATCH, FATAL_LINE, PID_LINE, STDOUT_MARK, WATCH_LINE } from './spawn-config.js'
+import { EXIT_VERSION_MISMATCH, FATAL_LINE, LINK_LINE, PID_LINE, STDOUT_MARK, WATCH_LINE } from './spawn-config.js'
+import type { WatchdogLink } from './watchdog-link.js'
+
+const log = createLogger('ssh')
 
 /** How long a remote `kill` may take before the local client is killed anyway (the remote actor then goes by EOF or heartbeat), in ms. */
 export const REMOTE_KILL_BOUND = 3000
@@ -31,6 +35,12 @@ export interface SshHandleInit {
   readonly runner: RemoteRunner
   /** Sends a signal frame over the actor's channel; `false` once the channel is closed. */
   readonly channelSignal: (signal: ChannelSignal) => boolean
+  /**
+   * Links to the actor's watchdog listening at a path on its host (see
+   * watchdog-link.ts); absent: no link is made. When it fails, the watchdog
+   * reads the actor's channel, as it did before.
+   */
+  readonly link?: (remotePath: string) => Promise<WatchdogLink>
   /** Whether the command is ssh (exit code 255 is then ssh's own failure). */
   readonly isSsh: boolean
 }
@@ -60,11 +70,11 @@ export function explainExit(code: number | null, tail: readonly string[], init: 
 /**
  * Wraps the local ssh client. Its exit is the remote actor's (ssh exits with
  * the remote command's status); `terminate()` and `kill()` send SIGTERM and
- * SIGKILL as a signal frame on the actor's channel (its watchdog thread
- * signals the process, wedged or not), or, before that thread watches the
- * channel and once the channel is closed, to the remote pid through a second
- * ssh command; `kill()` then ends the local
- * client if the remote kill has not ended it within {@link REMOTE_KILL_BOUND}.
+ * SIGKILL as a signal frame to the actor's watchdog thread (which signals
+ * the process, wedged or not), on its own link or on the actor's channel;
+ * before either is up, and once both are closed, to the remote pid through a
+ * second ssh command. `kill()` then ends the local client if the remote kill
+ * has not ended it within {@link REMOTE_KILL_BOUND}.
  */
 export class SshClientHandle implements ProcHandle {
   readonly #child: ChildProcess
@@ -75,6 +85,7 @@ export class SshClientHandle implements ProcHandle {
   #exit: ExitInfo | undefined
   #remotePid: number | undefined
   #watching = false
+  #link: WatchdogLink | undefined
   #requested: NodeJS.Signals | undefined
 
   constructor(child: ChildProcess, init: SshHandleInit) {
@@ -91,6 +102,7 @@ export class SshClientHandle implements ProcHandle {
         // The last stderr lines explain the exit: let them arrive first (bounded, as a grandchild may hold stderr open).
         const bound = new Promise<void>((done) => setTimeout(done, 200).unref())
         void Promise.race([stderrDone, bound]).then(() => {
+          this.#link?.close()
           this.#exit = this.#describe(code, signal)
           for (const killer of this.#killers) killer.kill('SIGKILL')
           resolve(this.#exit)
@@ -140,10 +152,16 @@ export class SshClientHandle implements ProcHandle {
   }
 
   #line(line: string): void {
+    // harrow's own lines may follow the actor's stderr output that did not end its line: that is shown as it was.
     if (line.endsWith(WATCH_LINE)) {
       this.#watching = true
-      // What precedes it is the actor's stderr output that did not end its line (the actor may print before it says this).
       if (line.length > WATCH_LINE.length) process.stderr.write(line.slice(0, -WATCH_LINE.length))
+      return
+    }
+    const link = line.indexOf(LINK_LINE)
+    if (link !== -1) {
+      if (link > 0) process.stderr.write(line.slice(0, link))
+      this.#linkTo(line.slice(link + LINK_LINE.length))
       return
     }
     if (line.startsWith(PID_LINE)) {
@@ -163,8 +181,22 @@ export class SshClientHandle implements ProcHandle {
     process.stderr.write(`${line}\n`)
   }
 
+  #linkTo(remotePath: string): void {
+    const { link } = this.#init
+    if (link === undefined || this.#exit) return
+    link(remotePath).then(
+      (made) => {
+        if (this.#exit) made.close()
+        else this.#link = made
+      },
+      (error: Error) => log.debug(`no link to the watchdog of the actor on ${this.#init.host}: ${error.message}`),
+    )
+  }
+
   #remoteSignal(signal: ChannelSignal, fallback: () => void): void {
-    // On the channel only once the actor's watchdog reads it: before, a wedged actor would never see the frame.
+    // To the actor's watchdog, by its link or on the channel once it reads it: before, a wedged actor would never see
+    // the frame.
+    if (this.#link?.signal(signal) === true) return
     if (this.#watching && this.#init.channelSignal(signal)) return
     const pid = this.#remotePid
     // Before the actor said its pid there is nothing remote to signal yet: end the session, and the actor with it by EOF.

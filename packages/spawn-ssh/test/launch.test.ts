@@ -1,8 +1,8 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { ActorFailure, RemoteActorError, ref, withNursery } from '@harrow/core'
+import { ActorFailure, RemoteActorError, ref, withNursery, type Portal } from '@harrow/core'
 import '@harrow/spawn-ssh'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { sshdUnavailable, startSshd, type TestSshd } from '@harrow/spawn-ssh/test-sshd'
@@ -10,6 +10,16 @@ import { waitFor } from './fixtures/processes.js'
 
 const tasks = new URL('./fixtures/tasks.mjs', import.meta.url)
 const unavailable = sshdUnavailable()
+
+/** The watchdog links the actor holds, once it holds one (it is made beside the first calls, not before them) or after 5 s. */
+async function linksOf(portal: Portal): Promise<string[]> {
+  let links = await portal.run<string[]>(ref(tasks, 'watchdogLinks'))
+  for (const deadline = Date.now() + 5000; links.length === 0 && Date.now() < deadline;) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    links = await portal.run<string[]>(ref(tasks, 'watchdogLinks'))
+  }
+  return links
+}
 
 describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let sshd: TestSshd
@@ -137,6 +147,8 @@ describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailab
         )
         for (const portal of portals) expect(await portal.run(ref(tasks, 'add'), [1, 1])).toBe(2)
         expect(backend_.infrastructurePids?.()).toHaveLength(1)
+        // Each actor's watchdog is linked over the shared connection too.
+        for (const portal of portals) expect(await linksOf(portal)).toHaveLength(1)
       },
       { spawnMethod: 'ssh' },
     )
@@ -145,6 +157,18 @@ describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailab
     await backend_.shutdown?.()
     expect(backend_.infrastructurePids?.()).toEqual([])
     expect(await waitFor(() => !isAlive(master as number), 3000)).toBe(true)
+  })
+
+  test("the actor's watchdog is linked over a socket ssh forwards, and the socket's file is gone once linked", async () => {
+    await withNursery(
+      async (nursery) => {
+        const portal = await nursery.startActor('linked', { enableModules: [tasks], backend: backend() })
+        const links = await linksOf(portal)
+        expect(links).toHaveLength(1)
+        expect(existsSync(links[0] as string)).toBe(false)
+      },
+      { spawnMethod: 'ssh' },
+    )
   })
 
   test('a wedged remote actor is killed on its host by the terminateAfter ladder', async () => {

@@ -2,21 +2,28 @@
 import { spawn } from 'node:child_process'
 import { describe, expect, test } from 'vitest'
 import { frameSignal, signalFrame } from '../src/control-frames.js'
-import { PID_LINE, WATCH_LINE } from '../src/spawn-config.js'
+import { LINK_LINE, PID_LINE, WATCH_LINE } from '../src/spawn-config.js'
+import { WatchdogLinkError } from '../src/watchdog-link.js'
 import { SshClientHandle, type SshHandleInit } from '../src/ssh-handle.js'
 import { isAlive, waitFor } from './fixtures/processes.js'
 
-/** A stand-in for an ssh session: a local process that reports its pid (and, `watching`, its watchdog) as the remote child does, then waits. */
-function fakeSession(watching: boolean, output = ''): ReturnType<typeof spawn> {
-  // The watch line first, in the same write: once the handle knows the pid, it has read that line too. `output` is
-  // what the actor printed just before it, without ending its line.
-  const watch = watching ? `${JSON.stringify(output + WATCH_LINE)} + '\\n' + ` : ''
+/**
+ * A stand-in for an ssh session: a local process that reports its pid (and, `watching`, its watchdog) as the remote
+ * child does, then waits. `output` is what the actor printed just before the watch line, without ending its line;
+ * `lines` are more of harrow's lines, before the watch line.
+ */
+function fakeSession(watching: boolean, output = '', lines = ''): ReturnType<typeof spawn> {
+  // harrow's lines first, in the same write: once the handle knows the pid, it has read them too.
+  const watch = watching ? `${JSON.stringify(lines + output + WATCH_LINE)} + '\\n' + ` : lines === '' ? '' : `${JSON.stringify(lines)} + `
   const script = `process.stderr.write(${watch}${JSON.stringify(PID_LINE)} + process.pid + '\\n'); setInterval(() => {}, 1000)`
   return spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'pipe'] })
 }
 
-/** A handle on `session` for an actor on "hostB", signalled through `channelSignal` or `runner`. */
-function handleOn(session: ReturnType<typeof spawn>, init: Pick<SshHandleInit, 'runner' | 'channelSignal'>): SshClientHandle {
+/** A handle on `session` for an actor on "hostB", signalled through `channelSignal` or `runner` (or its link). */
+function handleOn(
+  session: ReturnType<typeof spawn>,
+  init: Pick<SshHandleInit, 'runner' | 'channelSignal'> & Partial<Pick<SshHandleInit, 'link'>>,
+): SshClientHandle {
   return new SshClientHandle(session, { host: 'hostB', node: 'node', entry: '/x/child.js', isSsh: true, ...init })
 }
 
@@ -79,5 +86,41 @@ describe('signals to a remote actor', () => {
     expect(await handle.wait()).toMatchObject({ signal: 'SIGTERM' })
     expect(sent).toEqual([])
     expect(commands).toEqual([['kill', '-TERM', String(pid)]])
+  })
+
+  test("once linked to the actor's watchdog (its line after output that did not end its line), kill() is a signal on the link", async () => {
+    const session = fakeSession(false, '', `printed${LINK_LINE}/remote/hssh-w-1/w\n`)
+    const paths: string[] = []
+    const sent: string[] = []
+    const commands: string[][] = []
+    const handle = handleOn(session, {
+      runner: (argv) => (commands.push(argv), ['true']),
+      channelSignal: () => false,
+      link: (path) => (paths.push(path), Promise.resolve({ signal: (signal) => (sent.push(signal), session.kill(signal)), close: () => {} })),
+    })
+    expect(await waitFor(() => handle.remotePid !== undefined, 5000)).toBe(true)
+    await new Promise((resolve) => setImmediate(resolve))
+    handle.kill()
+    expect(await handle.wait()).toMatchObject({ signal: 'SIGKILL' })
+    expect(paths).toEqual(['/remote/hssh-w-1/w'])
+    expect(sent).toEqual(['SIGKILL'])
+    expect(commands).toEqual([])
+  })
+
+  test('a link that fails leaves the watchdog reading the channel: kill() is a signal frame there once it says it watches', async () => {
+    const session = fakeSession(true, '', `${LINK_LINE}/remote/hssh-w-2/w\n`)
+    const sent: string[] = []
+    let linking = 0
+    const handle = handleOn(session, {
+      runner: () => ['true'],
+      channelSignal: (signal) => (sent.push(signal), session.kill(signal)),
+      link: () => (linking++, Promise.reject(new WatchdogLinkError('refused'))),
+    })
+    expect(await waitFor(() => handle.remotePid !== undefined, 5000)).toBe(true)
+    await new Promise((resolve) => setImmediate(resolve))
+    handle.kill()
+    expect(await handle.wait()).toMatchObject({ signal: 'SIGKILL' })
+    expect(linking).toBe(1)
+    expect(sent).toEqual(['SIGKILL'])
   })
 })
