@@ -103,3 +103,33 @@ describe('what travels to the remote host', () => {
     expect(explainExit(0, [], init)).toBeUndefined()
   })
 })
+
+describe('the private directory for control sockets', () => {
+  test('is named after its process, removed at exit, and sweeps those of processes killed before they removed theirs', async () => {
+    const { spawnSync } = await import('node:child_process')
+    const { existsSync, mkdirSync } = await import('node:fs')
+    const tmp = mkdtempSync(join(tmpdir(), 'harrow-ssh-sweep-'))
+    try {
+      // A process that is gone (it ran and exited), and one that runs (this one).
+      const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout
+      const stale = join(tmp, `hssh-${gone}-aaaaaa`)
+      const live = join(tmp, `hssh-${process.pid}-bbbbbb`)
+      mkdirSync(stale)
+      mkdirSync(live)
+      writeFileSync(join(stale, 'a-12345678'), '')
+      const script = `import('${new URL('../src/command.ts', import.meta.url).href}').then((m) => process.stdout.write(m.privatePath('x')))`
+      const made = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, TMPDIR: tmp },
+      })
+      expect(made.stderr).toBe('')
+      expect(made.stdout).toMatch(new RegExp(`^${tmp}/hssh-${made.pid}-[^/]+/x$`))
+      expect(existsSync(stale)).toBe(false)
+      expect(existsSync(live)).toBe(true)
+      // Its own directory went with it.
+      expect(existsSync(join(made.stdout, '..'))).toBe(false)
+    } finally {
+      rmSync(tmp, { recursive: true, force: true })
+    }
+  })
+})
