@@ -6,8 +6,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import type { ExitInfo, ProcHandle } from '@harrow/core/backend'
-import { createLogger } from '@harrow/core/backend'
+import { createLogger, type ExitInfo, type ProcHandle } from '@harrow/core/backend'
 import type { ChannelSignal } from './control-frames.js'
 import { EXIT_VERSION_MISMATCH, FATAL_LINE, LINK_LINE, PID_LINE, STDOUT_MARK, WATCH_LINE } from './spawn-config.js'
 import type { WatchdogLink } from './watchdog-link.js'

@@ -84,20 +84,19 @@ function controlRequest(request: LinkRequest, command: 'forward' | 'cancel'): Pr
 function greeted(request: LinkRequest): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(request.localPath)
-    const fail = (reason: string, cause?: Error): void => {
+    const settle = (reason?: string, cause?: Error): void => {
       clearTimeout(bound)
+      socket.off('error', onError).off('close', onClose).off('data', onData)
+      if (reason === undefined) return resolve(socket)
       socket.destroy()
       reject(new WatchdogLinkError(reason, cause === undefined ? undefined : { cause }))
     }
-    const bound = setTimeout(() => fail(`no greeting from the watchdog within ${request.timeout} ms`), request.timeout)
-    socket.once('error', (error) => fail(`cannot reach the forward: ${error.message}`, error))
-    socket.once('close', () => fail('the ssh server closed the forward (its AllowStreamLocalForwarding may be off)'))
-    socket.once('data', (chunk: Buffer) => {
-      clearTimeout(bound)
-      socket.removeAllListeners()
-      if (chunk[0] !== LINK_HELLO || chunk.length !== 1) return fail('what answered at the forward is not the watchdog')
-      resolve(socket)
-    })
+    const onError = (error: Error): void => settle(`cannot reach the forward: ${error.message}`, error)
+    const onClose = (): void => settle('the ssh server closed the forward (its AllowStreamLocalForwarding may be off)')
+    const onData = (chunk: Buffer): void =>
+      settle(chunk.length === 1 && chunk[0] === LINK_HELLO ? undefined : 'what answered at the forward is not the watchdog')
+    const bound = setTimeout(() => settle(`no greeting from the watchdog within ${request.timeout} ms`), request.timeout)
+    socket.on('error', onError).on('close', onClose).on('data', onData)
   })
 }
 
