@@ -45,6 +45,9 @@ export function remoteEnv(env: Readonly<Record<string, string | undefined>>, loc
 /** Hosts (as ssh is told to reach them) where a link to a watchdog failed: their actors' watchdogs read the channel. */
 const linkRefused = new Set<string>()
 
+/** How long after a failed link the actor must still run for its host to count as refusing links, in ms. */
+const LINK_REFUSAL_SETTLE = 1000
+
 function linkKey(options: ResolvedSshOptions): string {
   return JSON.stringify([options.host, options.port, options.user, options.configFile, options.options])
 }
@@ -124,8 +127,11 @@ export const sshBackend: SpawnBackend = {
         timeout: heartbeatTimeout / 2,
         shared: options.shareConnection === true,
       }).catch((error: unknown) => {
-        // Refused while the actor runs (a server without stream-local forwarding): this host's next actors do not ask.
-        if (child.exitCode === null && child.signalCode === null) linkRefused.add(linkKey(options))
+        // A server without stream-local forwarding closes the forward as a dead actor's would: only if the actor still
+        // runs a moment later was it refused, and this host's next actors do not ask.
+        setTimeout(() => {
+          if (child.exitCode === null && child.signalCode === null) linkRefused.add(linkKey(options))
+        }, LINK_REFUSAL_SETTLE).unref()
         throw error
       })
     const proc = new SshClientHandle(child, {
