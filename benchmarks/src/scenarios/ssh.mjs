@@ -107,7 +107,8 @@ async function transportCase(sshd, quick) {
     { runs: quick ? 1000 : 10_000, rounds: quick ? 4 : 10, warmup: 500, placements: quick ? 1 : 3 },
   )
   const n = quick ? 50_000 : 300_000
-  const runs = quick ? 3 : 8
+  // Samples are short (0.1 to 0.2 s) and the raw session's swing widely: enough of them for a median to settle.
+  const runs = quick ? 3 : 24
   const streams = [
     {
       id: 'stream:raw-ssh',
@@ -138,7 +139,9 @@ async function transportCase(sshd, quick) {
   try {
     for (const contender of streams) open.push({ ...contender, client: await contender.open() })
     for (let i = 0; i < 1 + runs; i++) {
-      for (const { id, client } of open) {
+      // Each round starts with the next contender, so none always runs right after the same other one.
+      const turn = i % open.length
+      for (const { id, client } of [...open.slice(turn), ...open.slice(0, turn)]) {
         const started = performance.now()
         const count = await client.stream(n)
         if (count !== n) throw new Error(`${id}: ${count} of ${n} messages`)
@@ -154,7 +157,7 @@ async function transportCase(sshd, quick) {
 export default {
   id: 'ssh',
   title: 'Actors on another host: ssh',
-  how: "On a loopback OpenSSH server started for the run (its own config, keys and known_hosts), the remote node being this one. Spawn to first call: each sample starts one ssh actor and ends at the result of its first call, beside a bare `ssh host -- exec node child` to its first byte, and with its floor: the bare child loading harrow's child runtime before its first byte, as a remote actor must before it answers (its channel watchdog thread starts beside its boot, not before it); on a connection of its own (a full handshake each time) and over a master connection that is already up (harrow's `shareConnection`, a bare `ControlPath`); samples rotate between the contenders, teardown untimed. Call round trips: one `add(1, 2)` at a time, in rounds alternating with raw length-prefixed msgpackr frames over an ssh session to a bare child, and, for reference, the same bare child reading its channel in a worker thread that posts each chunk to its main thread: the path of a remote actor whose channel watchdog (what kills a wedged actor on its host when its parent dies, its link is cut or its parent terminates it) has no link of its own and reads the channel for it (on Bun or Deno, or on a server that refuses to forward to it); over ssh on Node the watchdog has its link and the actor reads its channel itself. Stream throughput: n small messages, as in the stream table, against the bare child writing batches of frames to the session; its floor: the bare child draining the actors’ own async generator into messages of 256 items, as an actor’s stream does; and that floor with task storage: the same drain inside an `AsyncLocalStorage` run, as an actor runs each task so that `currentTask()` works (on Node 20 and 22 every promise then runs hooks).",
+  how: "On a loopback OpenSSH server started for the run (its own config, keys and known_hosts), the remote node being this one. Spawn to first call: each sample starts one ssh actor and ends at the result of its first call, beside a bare `ssh host -- exec node child` to its first byte, and with its floor: the bare child loading harrow's child runtime before its first byte, as a remote actor must before it answers (its channel watchdog thread starts beside its boot, not before it); on a connection of its own (a full handshake each time) and over a master connection that is already up (harrow's `shareConnection`, a bare `ControlPath`); samples rotate between the contenders, teardown untimed. Call round trips: one `add(1, 2)` at a time, in rounds alternating with raw length-prefixed msgpackr frames over an ssh session to a bare child, and, for reference, the same bare child reading its channel in a worker thread that posts each chunk to its main thread: the path of a remote actor whose channel watchdog (what kills a wedged actor on its host when its parent dies, its link is cut or its parent terminates it) has no link of its own and reads the channel for it (on Bun or Deno, or on a server that refuses to forward to it); over ssh on Node the watchdog has its link and the actor reads its channel itself. Stream throughput: n small messages, as in the stream table, 24 samples each, each round starting with the next contender, against the bare child writing batches of frames to the session; its floor: the bare child draining the actors’ own async generator into messages of 256 items, as an actor’s stream does; and that floor with task storage: the same drain inside an `AsyncLocalStorage` run, as an actor runs each task so that `currentTask()` works (on Node 20 and 22 every promise then runs hooks).",
   cases: () => {
     const skip = sshdUnavailable()
     return [
