@@ -8,36 +8,14 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { signalFrame } from '../src/control-frames.js'
+import { dribble, frame, frames } from './fixtures/frames.js'
 
 const fixture = fileURLToPath(new URL('./fixtures/handover.ts', import.meta.url))
 const tsx = import.meta.resolve('tsx')
 
-function frame(payload: Uint8Array): Buffer {
-  const header = Buffer.alloc(4)
-  header.writeUInt32BE(payload.length)
-  return Buffer.concat([header, payload])
-}
-
-/** Frames of 1 to 3,000 bytes, none of them a signal frame, as one byte stream. */
-function frames(count: number): Buffer {
-  return Buffer.concat(Array.from({ length: count }, (_, i) => frame(Buffer.alloc(1 + ((i * 7919) % 3000), 1 + (i % 0xc0)))))
-}
-
 function start(...args: string[]): { child: ChildProcess; lines: AsyncIterator<string> } {
   const child = spawn(process.execPath, ['--import', tsx, fixture, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
   return { child, lines: createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]() }
-}
-
-/** Write `data` in slices of up to 4,000 bytes (cutting frames anywhere), one every 2 ms, until `until()` and the data runs out. */
-async function dribble(child: ChildProcess, data: Buffer, from: number, until: () => boolean): Promise<number> {
-  let at = from
-  while (at < data.length && !until()) {
-    const next = Math.min(data.length, at + 1 + ((at * 31) % 4000))
-    child.stdin?.write(data.subarray(at, next))
-    at = next
-    await new Promise((resolve) => setTimeout(resolve, 2))
-  }
-  return at
 }
 
 describe('the channel handed from the main thread to the watchdog', () => {

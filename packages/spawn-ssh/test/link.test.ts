@@ -11,21 +11,11 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { signalFrame } from '../src/control-frames.js'
+import { dribble, frame, frames } from './fixtures/frames.js'
 import { LINK_HELLO, LINK_LINE } from '../src/spawn-config.js'
 
 const fixture = fileURLToPath(new URL('./fixtures/link.ts', import.meta.url))
 const tsx = import.meta.resolve('tsx')
-
-function frame(payload: Uint8Array): Buffer {
-  const header = Buffer.alloc(4)
-  header.writeUInt32BE(payload.length)
-  return Buffer.concat([header, payload])
-}
-
-/** Frames of 1 to 3,000 bytes, none of them a control frame, as one byte stream. */
-function frames(count: number): Buffer {
-  return Buffer.concat(Array.from({ length: count }, (_, i) => frame(Buffer.alloc(1 + ((i * 7919) % 3000), 1 + (i % 0xc0)))))
-}
 
 interface Started {
   readonly child: ChildProcess
@@ -59,18 +49,6 @@ async function link(path: string): Promise<Socket> {
 
 async function report(lines: AsyncIterator<string>): Promise<Record<string, unknown>> {
   return JSON.parse((await lines.next()).value as string) as Record<string, unknown>
-}
-
-/** Write `data` in slices, one every 2 ms, until `until()`, the data runs out or `to`; returns where it stopped. */
-async function dribble(child: ChildProcess, data: Buffer, from: number, until: () => boolean, to = data.length): Promise<number> {
-  let at = from
-  while (at < Math.min(to, data.length) && !until()) {
-    const next = Math.min(data.length, at + 1 + ((at * 31) % 4000))
-    child.stdin?.write(data.subarray(at, next))
-    at = next
-    await new Promise((resolve) => setTimeout(resolve, 2))
-  }
-  return at
 }
 
 describe("the watchdog's own link", () => {
