@@ -4,16 +4,18 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { openNursery, ref } from '@harrow/core'
 import { ForkserverError, startForkserver, stopForkserver } from '@harrow/spawn-forkserver'
 import { afterEach, describe, expect, test } from 'vitest'
-import { createSocketDir, ensureBaseDir, removeSocketDir, sweepStaleDirs } from '../src/shared/socket-dir.js'
+import { baseDir, createSocketDir, ensureBaseDir, removeSocketDir, sweepStaleDirs } from '../src/shared/socket-dir.js'
 import { isAlive, startRoot, waitFor } from './processes.js'
 
 const treeRoot = fileURLToPath(new URL('./fixtures/roots/tree.mjs', import.meta.url))
 const scratch: string[] = []
 
 function scratchDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fs-socket-dir-test-'))
+  // A short name: the tests that point TMPDIR here need room for the forkserver's socket paths below it.
+  const dir = mkdtempSync(join(tmpdir(), 'fsd-'))
   scratch.push(dir)
   return dir
 }
@@ -62,6 +64,37 @@ describe('socket directories', () => {
     writeFileSync(join(reused, 'owner.json'), JSON.stringify({ pid: process.ppid, start: '1' }))
     expect(sweepStaleDirs(base).sort()).toEqual([dead, reused].sort())
     expect(existsSync(live.path)).toBe(true)
+  })
+})
+
+describe('a temp directory too deep for a socket path to fit', () => {
+  const uid = process.getuid?.() ?? 'user'
+
+  test('puts the per-user directory under /tmp instead', () => {
+    expect(baseDir('/tmp/short')).toBe(`/tmp/short/harrow-forkserver-${uid}`)
+    expect(baseDir(`/tmp/${'d'.repeat(70)}`)).toBe(`/tmp/harrow-forkserver-${uid}`)
+  })
+
+  test('still gives working actors, and the forkserver removes its directory when it stops', async () => {
+    const deep = join(scratchDir(), 'd'.repeat(80))
+    mkdirSync(deep)
+    const saved = process.env.TMPDIR
+    process.env.TMPDIR = deep
+    try {
+      const server = await startForkserver()
+      expect(dirname(dirname(server.address))).toBe(`/tmp/harrow-forkserver-${uid}`)
+      const nursery = await openNursery({ spawnMethod: 'forkserver' })
+      const tasks = new URL('./fixtures/tasks.mjs', import.meta.url)
+      const portal = await nursery.startActor('deep-tmpdir', { enableModules: [tasks] })
+      expect(await portal.run(ref(tasks, 'add'), [1, 2])).toBe(3)
+      await nursery.close()
+      await stopForkserver()
+      expect(existsSync(dirname(server.address))).toBe(false)
+    } finally {
+      await stopForkserver()
+      if (saved === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = saved
+    }
   })
 })
 

@@ -41,10 +41,22 @@ const OWNER_FILE = 'owner.json'
 /** A directory without an owner file younger than this may still be starting up, in ms. */
 const OWNERLESS_GRACE = 60_000
 
-/** The per-user directory that holds every forkserver's directory. */
-function baseDir(): string {
-  const uid = process.getuid?.() ?? 'user'
-  return join(tmpdir(), `${BASE_DIR_PREFIX}${uid}`)
+/** The longest path a Unix socket can be bound at: `sun_path` less its NUL (108 bytes on Linux, 104 on macOS and the BSDs). */
+const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103
+
+/** What a socket's path adds to the per-user directory at most: `/<pid>-XXXXXX` (a forkserver's) and `/<pid>-<8 hex>.sock` (a parent's), with 7-digit pids. */
+const SOCKET_PATH_TAIL = '/4194304-XXXXXX/4194304-00000000.sock'.length
+
+/**
+ * The per-user directory that holds every forkserver's directory: under the
+ * temp directory, unless that is too deep for the sockets' paths to fit (a
+ * long `TMPDIR`, as macOS's or a CI's), where a longer path would be cut
+ * short or refused by the system; then under `/tmp`.
+ */
+export function baseDir(temp: string = tmpdir()): string {
+  const name = `${BASE_DIR_PREFIX}${process.getuid?.() ?? 'user'}`
+  const preferred = join(temp, name)
+  return preferred.length + SOCKET_PATH_TAIL <= MAX_SOCKET_PATH ? preferred : join('/tmp', name)
 }
 
 /**
