@@ -61,12 +61,13 @@ describe('the channel handed from the main thread to the watchdog', () => {
     const exited = once(child, 'exit')
     const started = Date.now()
     child.stdin?.write(frames(3))
-    // The main thread reads that, then blocks for 3 s; the watchdog boots meanwhile and finds EOF.
+    // The main thread reads that, then blocks for 10 s; the watchdog boots meanwhile and finds EOF.
     await new Promise((resolve) => setTimeout(resolve, 100))
     child.stdin?.end(frames(5))
     const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null]
     expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' })
-    expect(Date.now() - started).toBeLessThan(3000)
+    // Killed while still wedged: with room for a loaded machine, well before the main thread would have let go.
+    expect(Date.now() - started).toBeLessThan(8000)
     expect((await lines.next()).done).toBe(true)
-  }, 10_000)
+  }, 20_000)
 })
