@@ -14,8 +14,8 @@ import { execFileSync } from 'node:child_process'
 import { openSync, readFileSync, readSync } from 'node:fs'
 import { PerformanceObserver } from 'node:perf_hooks'
 
-/** Room for the turns of one measurement: a spawn and its first call take a few thousand. */
-const SLOTS = 1 << 16
+/** How many turns {@link longestTurn} can record (a spawn and its first call take a few thousand); past that it refuses to report. */
+export const SLOTS = 1 << 16
 
 /** When each turn ended (ms), the first entry being when the measurement started. */
 const ends = new Float64Array(SLOTS + 1)

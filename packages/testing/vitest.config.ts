@@ -17,6 +17,9 @@ const worker = backends.find((project) => project.test?.name === 'worker' && pro
 
 export default defineConfig({
   test: {
+    // Two files at once even on two cores (vitest's default there is one): a conformance file spends most of its time
+    // waiting on processes (boots, kill ladders, timeouts), and each file has its own temp directory (see setup.ts).
+    maxWorkers: 2,
     projects: [
       ...backends,
       // The worker backend again with spare threads (HARROW_WORKER_SPARES): actors on spares must pass the same suite.

@@ -11,7 +11,11 @@ import { commandLine, isAlive, pidsWithEnv } from './processes.js'
 export const SESSION_TOKEN_ENV = 'HARROW_TEST_SESSION'
 
 export function setup(): () => void {
-  const token = (process.env[SESSION_TOKEN_ENV] ??= randomUUID())
+  // Shared by the projects of this run (one main process), never by a run nested in one of its tests: that run's
+  // reaper would kill what this run's other files still use. The token names the process that made it.
+  const inherited = process.env[SESSION_TOKEN_ENV]
+  const token = inherited?.startsWith(`${process.pid}:`) ? inherited : `${process.pid}:${randomUUID()}`
+  process.env[SESSION_TOKEN_ENV] = token
   return () => {
     const reaped: string[] = []
     for (const pid of pidsWithEnv(SESSION_TOKEN_ENV, token)) {

@@ -1,14 +1,18 @@
 /**
  * The setup file of every backend project (`spawnBackendProjects` adds it):
- * registers the project's backend, and wraps every test in the watchdog, the
- * leak check and a check for process warnings.
+ * gives the file a temp directory of its own, registers the project's
+ * backend, and wraps every test in the watchdog, the leak check and a check
+ * for process warnings.
  */
 
 import { loadedSpawnBackends } from '@harrow/core/backend'
 import { afterAll, beforeEach, inject } from 'vitest'
 import { assertNoLeaks, startLeakWatch } from './leaks.js'
+import { usePrivateTmpdir } from './private-tmpdir.js'
 import { unwatchTest, watchTest } from './watchdog.js'
 
+// Before the backend loads: whatever it keeps in the temp directory goes to this file's own.
+const restoreTmpdir = usePrivateTmpdir()
 const entry = inject('harrowBackendEntry') as string | undefined
 if (entry) await import(entry)
 
@@ -39,4 +43,5 @@ beforeEach(({ task, onTestFinished }) => {
 // What a backend keeps running between spawns (a forkserver) ends with the file, not in the run's reaper.
 afterAll(async () => {
   for (const backend of loadedSpawnBackends().values()) await backend.shutdown?.()
+  restoreTmpdir()
 })

@@ -134,7 +134,9 @@ export function lifecycleTests({ key, capabilities }: SuiteContext): void {
     })
 
     test('cancelling several wedged actors costs one terminateAfter, not one each', async () => {
-      const terminateAfter = 400
+      // Long enough that one terminateAfter plus a loaded machine's delays (four spinning actors on two cores) stays
+      // well under one each.
+      const terminateAfter = 1500
       const nursery = await openNursery({ spawnMethod: key, terminateAfter })
       const portals = await Promise.all(Array.from({ length: 4 }, (_, i) => nursery.startActor(`wedged-${i}`, { enableModules })))
       for (const portal of portals) portal.run(task('spin')).catch(() => {})

@@ -1,9 +1,13 @@
-import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { execFile, spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isAlive, waitFor } from '@harrow/testing'
+import { SESSION_TOKEN_ENV } from '../../src/global-setup.js'
+import { FILE_TMPDIR_PREFIX } from '../../src/private-tmpdir.js'
 import { UNSUPPORTED_REASON } from './cases/unsupported-backend.js'
 import { describe, expect, test } from 'vitest'
 
@@ -118,12 +122,38 @@ describe('the harness, run on itself', () => {
     expect(byProject.stderr.trim()).toBe(`harrow: spawn method 'nowhere' is unavailable: ${UNSUPPORTED_REASON}`)
   })
 
-  test('processes that escaped every test are killed by the reaper at the end of the run', async () => {
-    const outcome = await runCase('escapes.case.ts', ['--project', 'process'])
-    const pid = Number(/escaped pid (\d+)/.exec(outcome.stdout)?.[1])
-    expect(pid).toBeGreaterThan(0)
-    expect(outcome.stderr).toMatch(new RegExp(`\\[harrow\\] reaped \\d+ leftover process\\(es\\) at the end of the run:\\n\\s+pid ${pid}: .*escaped-the-tests`))
-    expect(await waitFor(() => !isAlive(pid), 2000)).toBe(true)
+  test("processes that escaped every test are killed by the reaper at the end of the run, and only that run's", async () => {
+    // A process of an outer run (this run's session token, as a run started inside a test inherits it): the inner
+    // run's reaper must leave it alone.
+    const outerToken = `${process.pid}:${randomUUID()}`
+    const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000) // outer-run'], {
+      env: { ...process.env, [SESSION_TOKEN_ENV]: outerToken },
+      stdio: 'ignore',
+    })
+    const bystanderExited = once(bystander, 'exit')
+    try {
+      const outcome = await runCase('escapes.case.ts', ['--project', 'process'], { [SESSION_TOKEN_ENV]: outerToken })
+      const pid = Number(/escaped pid (\d+)/.exec(outcome.stdout)?.[1])
+      expect(pid).toBeGreaterThan(0)
+      expect(outcome.stderr).toMatch(
+        new RegExp(`\\[harrow\\] reaped \\d+ leftover process\\(es\\) at the end of the run:\\n\\s+pid ${pid}: .*escaped-the-tests`),
+      )
+      expect(await waitFor(() => !isAlive(pid), 2000)).toBe(true)
+      expect(outcome.stderr).not.toContain(`pid ${bystander.pid}:`)
+      expect(bystander.exitCode === null && bystander.signalCode === null).toBe(true)
+    } finally {
+      bystander.kill('SIGKILL')
+      await bystanderExited
+    }
+  })
+
+  test('each file runs with a private temp directory, removed with what is in it when the file ends', async () => {
+    const outcome = await runCase('tmpdir.case.ts', ['--project', 'process'])
+    expect(outcome.code).toBe(0)
+    const dir = /file tmpdir (\S+)/.exec(outcome.stdout)?.[1] ?? ''
+    expect(dirname(dir)).toBe(tmpdir())
+    expect(basename(dir).startsWith(FILE_TMPDIR_PREFIX)).toBe(true)
+    expect(existsSync(dir)).toBe(false)
   })
 
   test('HARROW_SPAWN_METHOD=process runs only that backend', async () => {
