@@ -12,7 +12,7 @@ import { compileCacheDir, hasCompileCache } from '@harrow/core/backend'
 import { sshdUnavailable, startSshd } from '@harrow/spawn-ssh/test-sshd'
 import { harrowActor, harrowLabel } from '../harrow.mjs'
 import { asGeneratorStream, bareSshChild, rawSsh } from '../raw.mjs'
-import { rotatingSamples, row, sleep } from '../stats.mjs'
+import { rotatingSamples, row, sleep, summarize } from '../stats.mjs'
 import { callRounds } from './call-worker.mjs'
 import { harrowOnce } from './spawn.mjs'
 
@@ -109,6 +109,9 @@ async function transportCase(sshd, quick) {
   const n = quick ? 50_000 : 300_000
   // Samples are short (0.1 to 0.2 s) and the raw session's swing widely: enough of them for a median to settle.
   const runs = quick ? 3 : 24
+  // An actor's stream takes a few million items to reach its steady pace (its heap grows to the garbage it makes;
+  // see analysis.md): untimed rounds first, as many for every contender.
+  const warmup = quick ? 1 : 8
   const streams = [
     {
       id: 'stream:raw-ssh',
@@ -138,26 +141,33 @@ async function transportCase(sshd, quick) {
   const open = []
   try {
     for (const contender of streams) open.push({ ...contender, client: await contender.open() })
-    for (let i = 0; i < 1 + runs; i++) {
+    for (let i = 0; i < warmup + runs; i++) {
       // Each round starts with the next contender, so none always runs right after the same other one.
       const turn = i % open.length
       for (const { id, client } of [...open.slice(turn), ...open.slice(0, turn)]) {
         const started = performance.now()
         const count = await client.stream(n)
         if (count !== n) throw new Error(`${id}: ${count} of ${n} messages`)
-        if (i >= 1) samples[id].push(performance.now() - started)
+        if (i >= warmup) samples[id].push(performance.now() - started)
       }
     }
   } finally {
     for (const { client } of open) await client.close()
   }
-  return { rows: [...calls, ...streams.map((c) => row(c.id, c.label, samples[c.id], { per: n, baseline: c.baseline }))] }
+  // Each sample against the raw session's of the same round: the VM's speed drifts between rounds, not within one.
+  const paired = streams
+    .filter((c) => c.baseline)
+    .map((c) => `${c.id} ${summarize(samples[c.id].map((time, i) => time / samples[c.baseline][i])).p50.toFixed(2)}x`)
+  return {
+    rows: [...calls, ...streams.map((c) => row(c.id, c.label, samples[c.id], { per: n, baseline: c.baseline }))],
+    notes: [`Stream, the median of each sample's ratio to the raw session's in the same round: ${paired.join(', ')}.`],
+  }
 }
 
 export default {
   id: 'ssh',
   title: 'Actors on another host: ssh',
-  how: "On a loopback OpenSSH server started for the run (its own config, keys and known_hosts), the remote node being this one. Spawn to first call: each sample starts one ssh actor and ends at the result of its first call, beside a bare `ssh host -- exec node child` to its first byte, and with its floor: the bare child loading harrow's child runtime before its first byte, as a remote actor must before it answers (its channel watchdog thread starts beside its boot, not before it); on a connection of its own (a full handshake each time) and over a master connection that is already up (harrow's `shareConnection`, a bare `ControlPath`); samples rotate between the contenders, teardown untimed. Call round trips: one `add(1, 2)` at a time, in rounds alternating with raw length-prefixed msgpackr frames over an ssh session to a bare child, and, for reference, the same bare child reading its channel in a worker thread that posts each chunk to its main thread: the path of a remote actor whose channel watchdog (what kills a wedged actor on its host when its parent dies, its link is cut or its parent terminates it) has no link of its own and reads the channel for it (on Bun or Deno, or on a server that refuses to forward to it); over ssh on Node the watchdog has its link and the actor reads its channel itself. Stream throughput: n small messages, as in the stream table, 24 samples each, each round starting with the next contender, against the bare child writing batches of frames to the session; its floor: the bare child draining the actors’ own async generator into messages of 256 items, as an actor’s stream does; and that floor with task storage: the same drain inside an `AsyncLocalStorage` run, as an actor runs each task so that `currentTask()` works (on Node 20 and 22 every promise then runs hooks).",
+  how: "On a loopback OpenSSH server started for the run (its own config, keys and known_hosts), the remote node being this one. Spawn to first call: each sample starts one ssh actor and ends at the result of its first call, beside a bare `ssh host -- exec node child` to its first byte, and with its floor: the bare child loading harrow's child runtime before its first byte, as a remote actor must before it answers (its channel watchdog thread starts beside its boot, not before it); on a connection of its own (a full handshake each time) and over a master connection that is already up (harrow's `shareConnection`, a bare `ControlPath`); samples rotate between the contenders, teardown untimed. Call round trips: one `add(1, 2)` at a time, in rounds alternating with raw length-prefixed msgpackr frames over an ssh session to a bare child, and, for reference, the same bare child reading its channel in a worker thread that posts each chunk to its main thread: the path of a remote actor whose channel watchdog (what kills a wedged actor on its host when its parent dies, its link is cut or its parent terminates it) has no link of its own and reads the channel for it (on Bun or Deno, or on a server that refuses to forward to it); over ssh on Node the watchdog has its link and the actor reads its channel itself. Stream throughput: n small messages, as in the stream table, 24 samples each after 8 untimed rounds, each round starting with the next contender, against the bare child writing batches of frames to the session; its floor: the bare child draining the actors’ own async generator into messages of 256 items, as an actor’s stream does; and that floor with task storage: the same drain inside an `AsyncLocalStorage` run, as an actor runs each task so that `currentTask()` works (on Node 20 and 22 every promise then runs hooks).",
   cases: () => {
     const skip = sshdUnavailable()
     return [
