@@ -6,13 +6,11 @@
 // only. See analysis.md, "ssh stream: where the time goes".
 import { readFileSync, readdirSync } from 'node:fs'
 import { startSshd } from '@harrow/spawn-ssh/test-sshd'
-import { harrowActor } from './harrow.mjs'
-import { asGeneratorStream, rawSsh } from './raw.mjs'
+import { STREAM_RUNS, STREAM_WARMUP, streamContenders, timedStream } from './scenarios/ssh.mjs'
+import { pairedRatio, rotatingSamples, summarize } from './stats.mjs'
 
 const N = 300_000
-const runs = Number(process.argv[2] ?? 24)
-// Untimed rounds first, as the `ssh` scenario takes: an actor's stream takes a few million items to reach its pace.
-const WARMUP = 8
+const runs = Number(process.argv[2] ?? STREAM_RUNS)
 
 const pids = () =>
   readdirSync('/proc')
@@ -57,63 +55,47 @@ async function openTracked(open) {
 }
 
 const sshd = await startSshd()
-const sshArgs = ['ssh', '-T', '-e', 'none', '-o', 'BatchMode=yes', '-F', sshd.configFile, sshd.host]
-const contenders = {
-  raw: () => rawSsh(sshArgs),
-  floor: async () => asGeneratorStream(await rawSsh(sshArgs)),
-  'floor with task storage': async () => asGeneratorStream(await rawSsh(sshArgs), { taskStorage: true }),
-  harrow: () => harrowActor('ssh', { backend: { host: sshd.host, ssh: { configFile: sshd.configFile, node: process.execPath } } }),
-}
+const contenders = streamContenders(sshd, N)
 const open = []
-const samples = {}
+/** Each stream's CPU split, by contender id, warm-up streams included (rotatingSamples keeps only the wall times). */
+const splits = {}
+let walls
 try {
-  for (const [id, start] of Object.entries(contenders)) {
-    open.push({ id, ...(await openTracked(start)) })
-    samples[id] = []
-  }
-  for (let round = 0; round < WARMUP + runs; round++) {
-    const turn = round % open.length
-    for (const { id, client, roles } of [...open.slice(turn), ...open.slice(0, turn)]) {
-      const sum = (list) => list.reduce((total, pid) => total + cpuMs(pid), 0)
+  for (const contender of contenders) {
+    const { client, roles } = await openTracked(contender.open)
+    open.push(client)
+    splits[contender.id] = []
+    const sum = (list) => list.reduce((total, pid) => total + cpuMs(pid), 0)
+    contender.once = async () => {
       const before = { ssh: sum(roles.ssh), sshd: sum(roles.sshd), remote: sum(roles.remote), parent: process.cpuUsage() }
-      const started = performance.now()
-      const count = await client.stream(N)
-      const wall = performance.now() - started
-      if (count !== N) throw new Error(`${id}: ${count} of ${N} items`)
+      const wall = await timedStream(contender.id, client, N)
       const parent = process.cpuUsage(before.parent)
-      if (round < WARMUP) continue
-      samples[id].push({
+      splits[contender.id].push({
         wall,
         parent: (parent.user + parent.system) / 1000,
         remote: sum(roles.remote) - before.remote,
         ssh: sum(roles.ssh) - before.ssh,
         sshd: sum(roles.sshd) - before.sshd,
       })
+      return wall
     }
   }
+  walls = await rotatingSamples(contenders, { runs, warmup: STREAM_WARMUP })
 } finally {
-  for (const { client } of open) await client.close()
+  for (const client of open) await client.close()
   await sshd.stop()
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
+const raw = contenders[0].id
 const fields = ['wall', 'parent', 'remote', 'ssh', 'sshd']
 console.log(`ms per stream of ${N.toLocaleString('en')} items, medians of ${runs} rounds; paired: the median of (contender / raw) per round`)
-console.log(['contender'.padEnd(24), ...fields.map((f) => f.padStart(7)), 'paired'.padStart(7)].join(' '))
-for (const [id, rows] of Object.entries(samples)) {
-  const paired = median(rows.map((row, i) => row.wall / samples.raw[i].wall))
-  console.log(
-    [
-      id.padEnd(24),
-      ...fields.map((f) =>
-        median(rows.map((row) => row[f]))
-          .toFixed(1)
-          .padStart(7),
-      ),
-      `${paired.toFixed(2)}x`.padStart(7),
-    ].join(' '),
+console.log(['contender'.padEnd(26), ...fields.map((f) => f.padStart(7)), 'paired'.padStart(7)].join(' '))
+for (const { id } of contenders) {
+  const timed = splits[id].slice(STREAM_WARMUP)
+  const medians = fields.map((f) =>
+    summarize(timed.map((split) => split[f]))
+      .p50.toFixed(1)
+      .padStart(7),
   )
+  console.log([id.padEnd(26), ...medians, `${pairedRatio(walls[id], walls[raw]).toFixed(2)}x`.padStart(7)].join(' '))
 }

@@ -94,7 +94,16 @@ export function table(header, rows) {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
 }
 
-/** Run the garbage collector between scenarios when node was started with --expose-gc. */
+/**
+ * The median of each sample's ratio to the baseline's sample of the same iteration (of {@link rotatingSamples}): the
+ * VM's speed drifts between iterations, not within one, so this moves less than the ratio of the medians.
+ * @param {readonly number[]} samples
+ * @param {readonly number[]} baseline
+ */
+export function pairedRatio(samples, baseline) {
+  return summarize(samples.map((time, i) => time / (baseline[i] ?? Number.NaN))).p50
+}
+
 /**
  * One sample of each contender per iteration, in an order that rotates, so that all see the same machine; the first
  * `warmup` iterations are not kept. Resolves with each contender's samples (ms) by id.
@@ -114,6 +123,7 @@ export async function rotatingSamples(contenders, { runs, warmup }) {
   return samples
 }
 
+/** Run the garbage collector between scenarios when node was started with --expose-gc. */
 export function settle(ms = 50) {
   globalThis.gc?.()
   return new Promise((resolve) => setTimeout(resolve, ms))

@@ -12,7 +12,7 @@ import { compileCacheDir, hasCompileCache } from '@harrow/core/backend'
 import { sshdUnavailable, startSshd } from '@harrow/spawn-ssh/test-sshd'
 import { harrowActor, harrowLabel } from '../harrow.mjs'
 import { asGeneratorStream, bareSshChild, rawSsh } from '../raw.mjs'
-import { rotatingSamples, row, sleep, summarize } from '../stats.mjs'
+import { pairedRatio, rotatingSamples, row, sleep } from '../stats.mjs'
 import { callRounds } from './call-worker.mjs'
 import { harrowOnce } from './spawn.mjs'
 
@@ -107,61 +107,75 @@ async function transportCase(sshd, quick) {
     { runs: quick ? 1000 : 10_000, rounds: quick ? 4 : 10, warmup: 500, placements: quick ? 1 : 3 },
   )
   const n = quick ? 50_000 : 300_000
-  // Samples are short (0.1 to 0.2 s) and the raw session's swing widely: enough of them for a median to settle.
-  const runs = quick ? 3 : 24
-  // An actor's stream takes a few million items to reach its steady pace (its heap grows to the garbage it makes;
-  // see analysis.md): untimed rounds first, as many for every contender.
-  const warmup = quick ? 1 : 8
-  const streams = [
+  const streams = streamContenders(sshd, n)
+  const open = []
+  let samples
+  try {
+    for (const contender of streams) {
+      const client = await contender.open()
+      open.push(client)
+      contender.once = () => timedStream(contender.id, client, n)
+    }
+    samples = await rotatingSamples(streams, quick ? { runs: 3, warmup: 1 } : { runs: STREAM_RUNS, warmup: STREAM_WARMUP })
+  } finally {
+    for (const client of open) await client.close()
+  }
+  const paired = streams.filter((c) => c.baseline).map((c) => `${c.id} ${pairedRatio(samples[c.id], samples[c.baseline]).toFixed(2)}x`)
+  return {
+    rows: [...calls, ...streams.map((c) => row(c.id, c.label, samples[c.id], { per: n, baseline: c.baseline }))],
+    notes: [`Stream, the median of each sample's ratio to the raw session's in the same round: ${paired.join(', ')}.`],
+  }
+}
+
+// Samples are short (0.1 to 0.2 s) and the raw session's swing widely: enough of them for a median to settle.
+/** Timed streams per contender in a full run. */
+export const STREAM_RUNS = 24
+// An actor's stream takes a few million items to reach its steady pace (its heap grows to the garbage it makes;
+// see analysis.md): untimed rounds first, as many for every contender.
+/** Untimed streams per contender before them. */
+export const STREAM_WARMUP = 8
+
+/**
+ * The stream contenders over an ssh session to `sshd`, `n` items each: the raw session, its floor, the floor with task
+ * storage, and harrow. Each has `id`, `label`, `open()` (a client with `stream(n)` and `close()`), and `baseline`.
+ */
+export function streamContenders(sshd, n) {
+  const count = n.toLocaleString('en')
+  const backend = { host: sshd.host, ssh: { configFile: sshd.configFile, node: process.execPath } }
+  return [
     {
       id: 'stream:raw-ssh',
-      label: `raw ssh session, batches of 1,024 length-prefixed frames, n = ${n.toLocaleString('en')}`,
+      label: `raw ssh session, batches of 1,024 length-prefixed frames, n = ${count}`,
       open: () => rawSsh(sshArgs(sshd)),
     },
     {
       id: 'stream:floor-ssh',
-      label: `floor: a bare child draining the actors' async generator into messages of 256 items, over an ssh session, n = ${n.toLocaleString('en')}`,
+      label: `floor: a bare child draining the actors' async generator into messages of 256 items, over an ssh session, n = ${count}`,
       open: async () => asGeneratorStream(await rawSsh(sshArgs(sshd))),
       baseline: 'stream:raw-ssh',
     },
     {
       id: 'stream:floor-ssh-storage',
-      label: `floor with task storage: the same, drained inside an \`AsyncLocalStorage\` run, as an actor runs each task, n = ${n.toLocaleString('en')}`,
+      label: `floor with task storage: the same, drained inside an \`AsyncLocalStorage\` run, as an actor runs each task, n = ${count}`,
       open: async () => asGeneratorStream(await rawSsh(sshArgs(sshd)), { taskStorage: true }),
       baseline: 'stream:raw-ssh',
     },
     {
       id: 'stream:ssh',
-      label: `${harrowLabel('ssh', '`portal.stream`')}, n = ${n.toLocaleString('en')}`,
+      label: `${harrowLabel('ssh', '`portal.stream`')}, n = ${count}`,
       open: () => harrowActor('ssh', { backend }),
       baseline: 'stream:raw-ssh',
     },
   ]
-  const samples = Object.fromEntries(streams.map((c) => [c.id, []]))
-  const open = []
-  try {
-    for (const contender of streams) open.push({ ...contender, client: await contender.open() })
-    for (let i = 0; i < warmup + runs; i++) {
-      // Each round starts with the next contender, so none always runs right after the same other one.
-      const turn = i % open.length
-      for (const { id, client } of [...open.slice(turn), ...open.slice(0, turn)]) {
-        const started = performance.now()
-        const count = await client.stream(n)
-        if (count !== n) throw new Error(`${id}: ${count} of ${n} messages`)
-        if (i >= warmup) samples[id].push(performance.now() - started)
-      }
-    }
-  } finally {
-    for (const { client } of open) await client.close()
-  }
-  // Each sample against the raw session's of the same round: the VM's speed drifts between rounds, not within one.
-  const paired = streams
-    .filter((c) => c.baseline)
-    .map((c) => `${c.id} ${summarize(samples[c.id].map((time, i) => time / samples[c.baseline][i])).p50.toFixed(2)}x`)
-  return {
-    rows: [...calls, ...streams.map((c) => row(c.id, c.label, samples[c.id], { per: n, baseline: c.baseline }))],
-    notes: [`Stream, the median of each sample's ratio to the raw session's in the same round: ${paired.join(', ')}.`],
-  }
+}
+
+/** One stream of `n` items from `client`, checked whole; resolves with its time in ms. */
+export async function timedStream(id, client, n) {
+  const started = performance.now()
+  const count = await client.stream(n)
+  const elapsed = performance.now() - started
+  if (count !== n) throw new Error(`${id}: ${count} of ${n} messages`)
+  return elapsed
 }
 
 export default {
