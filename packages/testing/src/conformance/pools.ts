@@ -110,7 +110,8 @@ export function poolTests({ key, capabilities }: SuiteContext): void {
             // What the victim call failed with, as a value: it may fail before the other calls are done.
             let victim: Promise<unknown>
             if (capabilities.processes) {
-              await tick(100)
+              // Kill once every member runs a call (each logs its id as it starts), however slow the boots were.
+              expect(await waitFor(() => book.runs().size >= 3, 10_000)).toBe(true)
               const pid = pidsOf(pool)[0] as number
               process.kill(pid, 'SIGKILL')
               victim = Promise.resolve(undefined)
