@@ -131,6 +131,44 @@ describe('the parent end of a channel', () => {
     expect((await stream.next()).done).toBe(true)
   })
 
+  test('a stream starts with the window the streams before it on the connection grew to, granted at once', async () => {
+    const { peer, connection } = connect()
+    peer.say(hello, [Op.Ready])
+    await connection.ready
+    const credits = (cid: number): unknown[][] => (peer.sent as unknown[][]).filter((m) => m[0] === Op.Credit && m[1] === cid)
+    const first = new ActorStream<number>(connection, 'file:///m.js', 'g', [], undefined)
+    const item = first.next()
+    const cid = (peer.sent.at(-1) as unknown[])[1] as number
+    expect(credits(cid)).toEqual([])
+    // The child spends its window and waits; the consumer runs dry: the window doubles.
+    peer.say([Op.Items, cid, Array.from({ length: FLOW_WINDOW }, (_, i) => i)], [Op.Blocked, cid])
+    for (let i = 0; i < FLOW_WINDOW; i++) expect((i === 0 ? await item : await first.next()).value).toBe(i)
+    const more = first.next()
+    expect(credits(cid).at(-1)).toEqual([Op.Credit, cid, FLOW_WINDOW, 0])
+    peer.say([Op.Return, cid, undefined])
+    expect((await more).done).toBe(true)
+    expect(connection.streamWindow).toBe(2 * FLOW_WINDOW)
+
+    const second = new ActorStream<number>(connection, 'file:///m.js', 'g', [], undefined)
+    const next = second.next()
+    const start = peer.sent.length - 2
+    const cid2 = (peer.sent[start] as unknown[])[1] as number
+    expect((peer.sent[start] as unknown[])[0]).toBe(Op.Start)
+    // Right after its Start: the child's first FLOW_WINDOW, plus this.
+    expect(peer.sent[start + 1]).toEqual([Op.Credit, cid2, FLOW_WINDOW, 0])
+    peer.say([Op.Return, cid2, undefined])
+    expect((await next).done).toBe(true)
+
+    // A bound call may turn out to be a call: its head comes once the child says it streams.
+    const bound = new ActorStream<number>(connection, 'file:///m.js', 'g', [], undefined, { streaming: () => {}, settled: () => {} })
+    const cid3 = (peer.sent.at(-1) as unknown[])[1] as number
+    expect(credits(cid3)).toEqual([])
+    peer.say([Op.Started, cid3, undefined])
+    expect(credits(cid3)).toEqual([[Op.Credit, cid3, FLOW_WINDOW, 0]])
+    peer.say([Op.Return, cid3, undefined])
+    expect((await bound.next()).done).toBe(true)
+  })
+
   test('after CancelActor the parent writes nothing more: the actor ignores it, and a write could find it gone', async () => {
     const { peer, connection } = connect()
     peer.say(hello, [Op.Ready])

@@ -103,6 +103,15 @@ describe('flow control', () => {
     expect(receiver.window).toBe(FLOW_WINDOW_MAX)
   })
 
+  test('a receiver may start with a larger window, within FLOW_WINDOW and FLOW_WINDOW_MAX, and grants in halves of it', () => {
+    const receiver = new ReceiveWindow(8 * FLOW_WINDOW)
+    expect(receiver.window).toBe(8 * FLOW_WINDOW)
+    expect(drained(receiver, 4 * FLOW_WINDOW)).toBe(4 * FLOW_WINDOW)
+    expect(new ReceiveWindow(10 * FLOW_WINDOW_MAX).window).toBe(FLOW_WINDOW_MAX)
+    expect(new ReceiveWindow(1).window).toBe(FLOW_WINDOW)
+    expect(new ReceiveWindow(Number.NaN).window).toBe(FLOW_WINDOW)
+  })
+
   test('the window stays when the consumer is what holds the sender back, or when the sender is merely slow', () => {
     // Slow consumer: the sender waits, but items arrive again before the consumer runs dry.
     const slowConsumer = new ReceiveWindow()

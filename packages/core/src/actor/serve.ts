@@ -11,6 +11,7 @@ import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind, type ActorIdentity, type ChildMessage, type ParentMessage, type StartTarget } from '../wire/protocol.js'
 import type { ActorInfo, TaskInfo } from '../shared/realm.js'
 import { ItemBatch, batchBudget } from './item-batch.js'
+import { IteratorFailed, pull } from './pull.js'
 import { isContextFunction, runTask, type ActorContext } from './task.js'
 
 type Namespace = Readonly<Record<string, unknown>>
@@ -344,6 +345,15 @@ export class ActorServer {
   async #pump(cid: number, task: RunningTask, iterator: AsyncIterator<unknown> | Iterator<unknown>): Promise<void> {
     let finished = false
     const batch = new ItemBatch(this.#channel, cid, task.sending, this.#batchBudget)
+    // Small items go into the batch as they come; anything else, or an item that comes after a cancel, comes back here.
+    const take = (value: unknown): boolean => {
+      if (task.cancelled) return false
+      const bound = smallValueBytes(value)
+      if (bound === undefined) return false
+      batch.push(value, bound)
+      return true
+    }
+    const more = (): boolean => task.sending.ready && !task.cancelled
     try {
       for (;;) {
         // The window is spent, or FLOW_WINDOW items went by since the event loop last turned (see SendWindow.wait).
@@ -352,14 +362,16 @@ export class ActorServer {
           await task.waitCredit(() => this.#channel.send([Op.Blocked, cid]))
         }
         if (task.cancelled) break
-        let step: IteratorResult<unknown>
+        let step: IteratorResult<unknown> | undefined
         try {
-          step = await iterator.next()
+          step = await pull(iterator, take, more)
         } catch (error) {
+          if (!(error instanceof IteratorFailed)) throw error
           // The generator threw: its finally has already run.
           finished = true
-          throw error
+          throw error.cause
         }
+        if (step === undefined) continue
         if (step.done) {
           finished = true
           assertSendable(step.value, 'return value')
@@ -368,11 +380,6 @@ export class ActorServer {
           return
         }
         if (task.cancelled) break
-        const bound = smallValueBytes(step.value)
-        if (bound !== undefined) {
-          batch.push(step.value, bound)
-          continue
-        }
         assertSendable(step.value, 'yielded value')
         batch.flush()
         task.sending.sent(this.#channel.send([Op.Yield, cid, step.value]))

@@ -4,6 +4,7 @@ import type { ProcHandle, Transport } from '../shared/contracts.js'
 import { deferred, type Deferred, within, withinGrace, TIMED_OUT } from '../shared/async.js'
 import { unboxError, unboxFailure } from '../wire/box.js'
 import { Channel } from '../wire/channel.js'
+import { FLOW_WINDOW } from '../wire/flow.js'
 import { ActorCancelledError, ActorFailure, ChannelClosedError, ProtocolError, describeSystemError, type RemoteActorError } from '../shared/errors.js'
 import {
   Op,
@@ -73,6 +74,8 @@ export class ActorConnection {
   #nextCid = 1
   /** Ids of the functions called on this channel, by module, then export name. */
   readonly #fnIds = new Map<string, Map<string, number>>()
+  // The link's round trip is the same for every stream on it: a stream starts where the ones before it grew to.
+  #streamWindow = FLOW_WINDOW
   #nextFnId = 1
   #phase: Phase = 'hello'
   #actorError: RemoteActorError | undefined
@@ -101,6 +104,16 @@ export class ActorConnection {
   /** True once the channel closed. */
   get isClosed(): boolean {
     return this.#channel.closed
+  }
+
+  /** The item window a new stream on this channel starts with: the largest an earlier one grew to. @default FLOW_WINDOW */
+  get streamWindow(): number {
+    return this.#streamWindow
+  }
+
+  /** A stream on this channel grew its item window to `window`. */
+  streamWindowGrew(window: number): void {
+    if (window > this.#streamWindow) this.#streamWindow = window
   }
 
   /** Mark that the parent is stopping this actor: its end is then a cancellation, not a failure. */

@@ -3,6 +3,7 @@
 import { deferred, within } from '../shared/async.js'
 import { TASK_CANCEL_BOUND, type ActorConnection, type TaskSink } from './connection.js'
 import { ActorCancelledError, addCallSite, captureCallSite, type ActorId } from '../shared/errors.js'
+import { FLOW_WINDOW } from '../wire/flow.js'
 import { Inbox } from '../wire/inbox.js'
 import { Op, TaskKind } from '../wire/protocol.js'
 
@@ -43,9 +44,7 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   readonly #signal: AbortSignal | undefined
   #cid = 0
   #state: State = IDLE
-  readonly #inbox = new Inbox<T>((items, bytes) => {
-    if (this.#state.phase === 'running') this.#connection.send([Op.Credit, this.#cid, items, bytes])
-  })
+  readonly #inbox: Inbox<T>
   readonly #bound: BoundHooks | undefined
   /** A bound call the child answered as a stream (a generator function). */
   #streaming = false
@@ -61,6 +60,10 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     this.#args = args
     this.#signal = signal
     this.#bound = bound
+    this.#inbox = new Inbox<T>((items, bytes) => {
+      if (this.#state.phase === 'running') this.#connection.send([Op.Credit, this.#cid, items, bytes])
+      connection.streamWindowGrew(this.#inbox.window)
+    }, connection.streamWindow)
     if (bound) this.#start()
   }
 
@@ -78,6 +81,7 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
       ...(bound && {
         started: () => {
           this.#streaming = true
+          this.#grantHead()
           bound.streaming()
         },
       }),
@@ -91,11 +95,19 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
       },
     }
     this.#cid = this.#connection.start(sink.kind, this.#module, this.#name, this.#args, sink)
+    // A bound call may be answered as a call, which has no window: it gets its head once the child says it streams.
+    if (!bound) this.#grantHead()
     if (signal) {
       const onAbort = (): void => this.#abort(cancelled(signal, this.#connection.actor))
       signal.addEventListener('abort', onAbort, { once: true })
       void this.#ended.promise.then(() => signal.removeEventListener('abort', onAbort))
     }
+  }
+
+  /** The sender starts with FLOW_WINDOW items: grant the rest of the window the connection's earlier streams grew. */
+  #grantHead(): void {
+    const head = this.#inbox.window - FLOW_WINDOW
+    if (head > 0 && this.#state.phase === 'running') this.#connection.send([Op.Credit, this.#cid, head, 0])
   }
 
   /** The stream is its own iterator: `for await (const item of stream)`. */

@@ -11,6 +11,9 @@
  * round trip, and the receiver doubles it, up to {@link FLOW_WINDOW_MAX}. It
  * never shrinks. A consumer that is behind whenever its sender waits (a slow
  * one) keeps the window it has; one that catches up in bursts may grow it.
+ * A receiver may start a window larger than {@link FLOW_WINDOW} (a stream
+ * starts with what the streams before it on its connection grew to), granting
+ * the sender the difference as its first credit.
  */
 
 import { deferred, nextTurn, type Deferred } from '../shared/async.js'
@@ -96,8 +99,8 @@ export class SendWindow {
 
 /** The receiving end's window: counts what was taken and says when to grant it back. */
 export class ReceiveWindow {
-  /** The sender's item window: {@link FLOW_WINDOW}, doubled each time it proved too small. */
-  #window = FLOW_WINDOW
+  /** The sender's item window: where it started, doubled each time it proved too small. */
+  #window: number
   /** Taken since the last grant. */
   #items = 0
   #bytes = 0
@@ -105,6 +108,16 @@ export class ReceiveWindow {
   #arrived = 0
   /** What `#arrived` was when the sender last said it waits for credit; -1 once that was acted on. */
   #blockedAt = -1
+
+  /**
+   * @param window the item window to start with, between {@link FLOW_WINDOW}
+   *   and {@link FLOW_WINDOW_MAX} (clamped); the sender starts with
+   *   {@link FLOW_WINDOW}, so the receiver grants it the rest first.
+   * @default FLOW_WINDOW
+   */
+  constructor(window = FLOW_WINDOW) {
+    this.#window = Math.min(FLOW_WINDOW_MAX, Math.max(FLOW_WINDOW, Math.floor(window) || FLOW_WINDOW))
+  }
 
   /** The sender's item window now. */
   get window(): number {

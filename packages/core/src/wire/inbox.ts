@@ -14,14 +14,24 @@ import { Queue } from './queue.js'
 export class Inbox<T> {
   readonly #items = new Queue<T>()
   readonly #sizes = new Queue<number>()
-  readonly #window = new ReceiveWindow()
+  readonly #window: ReceiveWindow
   readonly #grant: (items: number, bytes: number) => void
   #waiter: Deferred<void> | undefined
   #closed = false
 
-  /** @param grant sends the sender `items` more items and `bytes` more bytes of credit. */
-  constructor(grant: (items: number, bytes: number) => void) {
+  /**
+   * @param grant sends the sender `items` more items and `bytes` more bytes of credit.
+   * @param window the item window to start with (see {@link ReceiveWindow}); its owner grants the sender what exceeds
+   *   FLOW_WINDOW. @default FLOW_WINDOW
+   */
+  constructor(grant: (items: number, bytes: number) => void, window?: number) {
     this.#grant = grant
+    this.#window = new ReceiveWindow(window)
+  }
+
+  /** The sender's item window now (it grows when both ends wait on each other). */
+  get window(): number {
+    return this.#window.window
   }
 
   /** Items waiting to be taken. */

@@ -33,7 +33,7 @@ export function backpressureTests({ key, capabilities }: SuiteContext): void {
       )
     })
 
-    test('a consumer that kept up may have let the window grow, never past FLOW_WINDOW_MAX; when it stops, so does the generator', async () => {
+    test('a consumer that kept up may have let the window grow, never past FLOW_WINDOW_MAX, nor has the next stream on its portal; when it stops, so does the generator', async () => {
       await withNursery(
         async (nursery) => {
           const portal = await nursery.startActor('counter', { enableModules })
@@ -48,6 +48,14 @@ export function backpressureTests({ key, capabilities }: SuiteContext): void {
           expect(ahead).toBeGreaterThan(1)
           expect(ahead).toBeLessThanOrEqual(FLOW_WINDOW_MAX + 2)
           await stream.return()
+          // The next stream on this portal starts with the window this one grew to: still no more than FLOW_WINDOW_MAX.
+          const next = portal.stream<number>(task('countProduced'))
+          expect((await next.next()).value).toBe(0)
+          await settle(400)
+          const second = (await portal.run<number>(task('produced'))) - 1
+          expect(second).toBeGreaterThan(1)
+          expect(second).toBeLessThanOrEqual(FLOW_WINDOW_MAX + 2)
+          await next.return()
         },
         { spawnMethod: key },
       )
