@@ -19,10 +19,9 @@
 
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
-import { FrameDecoder, inheritedChannel, isRunning } from '@harrow/core/backend'
+import { FrameDecoder, inheritedChannel, isRunning, socketTempDir } from '@harrow/core/backend'
 import { takeAsWatchdog, type ChannelOwner } from './channel-owner.js'
 import { readChannel, type ChannelReader } from './channel-readers.js'
 import { frameSignal } from './control-frames.js'
@@ -160,8 +159,10 @@ function stopListening(): void {
  */
 function linkDirectory(): { readonly dir: string; readonly own: boolean } {
   const uid = process.getuid?.() ?? 0
-  const dir = join(tmpdir(), `hssh-w-${uid}`)
-  const fresh = (): { dir: string; own: boolean } => ({ dir: mkdtempSync(join(tmpdir(), 'hssh-w-')), own: true })
+  // Under /tmp when TMPDIR is too deep for `/hssh-w-<uid>/<pid>.sock` (a 10-digit uid, a 7-digit pid).
+  const temp = socketTempDir('/hssh-w-4294967295/4194304.sock'.length)
+  const dir = join(temp, `hssh-w-${uid}`)
+  const fresh = (): { dir: string; own: boolean } => ({ dir: mkdtempSync(join(temp, 'hssh-w-')), own: true })
   try {
     mkdirSync(dir, { mode: 0o700 })
   } catch (error) {

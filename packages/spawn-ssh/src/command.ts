@@ -1,8 +1,7 @@
 /** The ssh command line: harrow's fixed safety options, the user's options, connection sharing, and the quoted remote command. */
 
 import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createLogger, isRunning } from '@harrow/core/backend'
-import { tmpdir } from 'node:os'
+import { createLogger, isRunning, socketTempDir } from '@harrow/core/backend'
 import { join } from 'node:path'
 import { CONNECT_TIMEOUT, type ResolvedSshOptions } from './options.js'
 
@@ -34,6 +33,12 @@ let controlDir: string | undefined
 /** The prefix of a process's control directory: its pid follows, then mkdtemp's suffix. */
 const CONTROL_DIR_PREFIX = 'hssh-'
 
+/**
+ * What a control socket's path adds to the directory its control directory is in, at most: the control directory
+ * (7-digit pid), a shared connection's `%C` (40 hex digits), and the 17 bytes ssh adds while it sets a master up.
+ */
+export const CONTROL_PATH_TAIL = `/${CONTROL_DIR_PREFIX}4194304-XXXXXX/`.length + 40 + 17
+
 /** Remove the control directories of processes that are gone (killed before their exit handler ran), if they are this user's. */
 function sweepControlDirectories(parent: string): void {
   const uid = process.getuid?.()
@@ -56,8 +61,8 @@ function sweepControlDirectories(parent: string): void {
  */
 function controlDirectory(): string {
   if (controlDir === undefined) {
-    const parent = tmpdir()
-    // mkdtemp creates it 0700; short, since a socket path is limited to ~104 bytes.
+    const parent = socketTempDir(CONTROL_PATH_TAIL)
+    // mkdtemp creates it 0700.
     const dir = mkdtempSync(join(parent, `${CONTROL_DIR_PREFIX}${process.pid}-`))
     controlDir = dir
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }))

@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { SpawnRequest } from '@harrow/core/backend'
+import { MAX_SOCKET_PATH, type SpawnRequest } from '@harrow/core/backend'
 import { childCommand, remoteEnv } from '../src/backend.js'
-import { remoteCommand, shellQuote, sshPrefix } from '../src/command.js'
+import { CONTROL_PATH_TAIL, remoteCommand, shellQuote, sshPrefix } from '../src/command.js'
 import { decodeConfig, encodeConfig, readConfig, type RemoteConfig } from '../src/spawn-config.js'
 import { mapPath, pathMapUrls } from '../src/path-map.js'
 import { explainExit } from '../src/ssh-handle.js'
@@ -108,8 +108,10 @@ describe('the private directory for control sockets', () => {
   test('is named after its process, removed at exit, and sweeps those of processes killed before they removed theirs', async () => {
     const { spawnSync } = await import('node:child_process')
     const { existsSync, mkdirSync } = await import('node:fs')
-    const tmp = mkdtempSync(join(tmpdir(), 'harrow-ssh-sweep-'))
+    // Short, so that the control directory stays in it (a deeper one moves to /tmp: see the launch test).
+    const tmp = mkdtempSync('/tmp/hs-')
     try {
+      expect(tmp.length + CONTROL_PATH_TAIL).toBeLessThanOrEqual(MAX_SOCKET_PATH)
       // A process that is gone (it ran and exited), and one that runs (this one).
       const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout
       const stale = join(tmp, `hssh-${gone}-aaaaaa`)

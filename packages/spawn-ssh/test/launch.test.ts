@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import { ActorFailure, RemoteActorError, ref, withNursery, type Portal } from '@harrow/core'
 import '@harrow/spawn-ssh'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -157,6 +159,27 @@ describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailab
     await backend_.shutdown?.()
     expect(backend_.infrastructurePids?.()).toEqual([])
     expect(await waitFor(() => !isAlive(master as number), 3000)).toBe(true)
+  })
+
+  test('a TMPDIR too deep for socket paths (as macOS can have) still shares connections and links watchdogs, under /tmp', async () => {
+    const deep = mkdtempSync(join(tmpdir(), `${'deep-'.repeat(16)}`))
+    try {
+      // The longest control socket path adds 78 bytes to TMPDIR (a shared connection's, while ssh sets it up).
+      expect(deep.length + 78).toBeGreaterThan(107)
+      const fixture = fileURLToPath(new URL('./fixtures/deep-tmpdir.mjs', import.meta.url))
+      const child = await promisify(execFile)(process.execPath, [fixture, sshd.host, sshd.configFile], {
+        env: { ...process.env, TMPDIR: deep },
+        timeout: 60_000,
+      })
+      const actors = JSON.parse(child.stdout) as { name: string; sum: number; links: string[] }[]
+      expect(actors.map((a) => a.sum)).toEqual([42, 42])
+      for (const { links } of actors) {
+        expect(links).toHaveLength(1)
+        expect(links[0]).toMatch(/^\/tmp\/hssh-w-/)
+      }
+    } finally {
+      rmSync(deep, { recursive: true, force: true })
+    }
   })
 
   test("the actor's watchdog is linked over a socket ssh forwards, and the socket's file is gone once linked", async () => {

@@ -8,7 +8,7 @@
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { processState } from '@harrow/core/backend'
+import { processState, socketTempDir } from '@harrow/core/backend'
 import { ForkserverError } from './errors.js'
 
 /** Prefix of the per-user directory under the temp directory that holds every forkserver's own directory. */
@@ -41,9 +41,6 @@ const OWNER_FILE = 'owner.json'
 /** A directory without an owner file younger than this may still be starting up, in ms. */
 const OWNERLESS_GRACE = 60_000
 
-/** The longest path a Unix socket can be bound at: `sun_path` less its NUL (108 bytes on Linux, 104 on macOS and the BSDs). */
-const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103
-
 /** What a socket's path adds to the per-user directory at most: `/<pid>-XXXXXX` (a forkserver's) and `/<pid>-<8 hex>.sock` (a parent's), with 7-digit pids. */
 const SOCKET_PATH_TAIL = '/4194304-XXXXXX/4194304-00000000.sock'.length
 
@@ -55,8 +52,7 @@ const SOCKET_PATH_TAIL = '/4194304-XXXXXX/4194304-00000000.sock'.length
  */
 export function baseDir(temp: string = tmpdir()): string {
   const name = `${BASE_DIR_PREFIX}${process.getuid?.() ?? 'user'}`
-  const preferred = join(temp, name)
-  return preferred.length + SOCKET_PATH_TAIL <= MAX_SOCKET_PATH ? preferred : join('/tmp', name)
+  return join(socketTempDir(1 + name.length + SOCKET_PATH_TAIL, temp), name)
 }
 
 /**
