@@ -131,7 +131,7 @@ describe('the parent end of a channel', () => {
     expect((await stream.next()).done).toBe(true)
   })
 
-  test('a stream starts with the window the streams before it on the connection grew to, granted at once', async () => {
+  test('a stream starts with the window the streams before it on the connection grew to, granted at once; one stream at a time', async () => {
     const { peer, connection } = connect()
     peer.say(hello, [Op.Ready])
     await connection.ready
@@ -147,7 +147,6 @@ describe('the parent end of a channel', () => {
     expect(credits(cid).at(-1)).toEqual([Op.Credit, cid, FLOW_WINDOW, 0])
     peer.say([Op.Return, cid, undefined])
     expect((await more).done).toBe(true)
-    expect(connection.streamWindow).toBe(2 * FLOW_WINDOW)
 
     const second = new ActorStream<number>(connection, 'file:///m.js', 'g', [], undefined)
     const next = second.next()
@@ -156,8 +155,15 @@ describe('the parent end of a channel', () => {
     expect((peer.sent[start] as unknown[])[0]).toBe(Op.Start)
     // Right after its Start: the child's first FLOW_WINDOW, plus this.
     expect(peer.sent[start + 1]).toEqual([Op.Credit, cid2, FLOW_WINDOW, 0])
-    peer.say([Op.Return, cid2, undefined])
+    // While the second holds the window, a stream beside it starts with FLOW_WINDOW.
+    const beside = new ActorStream<number>(connection, 'file:///m.js', 'g', [], undefined)
+    const besideNext = beside.next()
+    const cidBeside = (peer.sent.at(-1) as unknown[])[1] as number
+    expect((peer.sent.at(-1) as unknown[])[0]).toBe(Op.Start)
+    expect(credits(cidBeside)).toEqual([])
+    peer.say([Op.Return, cid2, undefined], [Op.Return, cidBeside, undefined])
     expect((await next).done).toBe(true)
+    expect((await besideNext).done).toBe(true)
 
     // A bound call may turn out to be a call: its head comes once the child says it streams.
     const bound = new ActorStream<number>(connection, 'file:///m.js', 'g', [], undefined, { streaming: () => {}, settled: () => {} })

@@ -84,11 +84,26 @@ describe('pull', () => {
     expect(rejected).toBe(boom)
   })
 
+  test('a result that is not an object fails the pull with a TypeError (the iterator is still to be returned), never a hang', async () => {
+    const sync = { next: () => undefined } as unknown as Iterator<number>
+    const fromSync = await pull(sync, always, always).catch((error: unknown) => error)
+    expect(fromSync).toBeInstanceOf(TypeError)
+    expect(fromSync).not.toBeInstanceOf(IteratorFailed)
+    const async = { next: () => Promise.resolve(undefined) } as unknown as AsyncIterator<number>
+    expect(await pull(async, always, always).catch((error: unknown) => error)).toBeInstanceOf(TypeError)
+  })
+
   test('follows an iterator whose results are thenables of its own', async () => {
     let i = 0
     const iterator = {
+      // A careless thenable: it calls back at once, and twice. `await` would take its first answer, later.
       next: (): PromiseLike<IteratorResult<number>> => ({
-        then: (resolve) => Promise.resolve(i < 3 ? { done: false as const, value: i++ } : { done: true as const, value: undefined }).then(resolve),
+        then: (resolve) => {
+          const result = i < 3 ? { done: false as const, value: i++ } : { done: true as const, value: undefined }
+          resolve?.(result)
+          resolve?.(result)
+          return Promise.resolve(undefined as never)
+        },
       }),
     } as AsyncIterator<number>
     const taken: unknown[] = []

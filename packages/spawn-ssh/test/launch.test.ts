@@ -8,6 +8,8 @@ import { ActorFailure, RemoteActorError, ref, withNursery, type Portal } from '@
 import '@harrow/spawn-ssh'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { sshdUnavailable, startSshd, type TestSshd } from '@harrow/spawn-ssh/test-sshd'
+import { MAX_SOCKET_PATH } from '@harrow/core/backend'
+import { CONTROL_PATH_TAIL } from '../src/command.js'
 import { waitFor } from './fixtures/processes.js'
 
 const tasks = new URL('./fixtures/tasks.mjs', import.meta.url)
@@ -164,12 +166,13 @@ describe.skipIf(unavailable !== undefined)(`launching actors over ssh${unavailab
   test('a TMPDIR too deep for socket paths (as macOS can have) still shares connections and links watchdogs, under /tmp', async () => {
     const deep = mkdtempSync(join(tmpdir(), `${'deep-'.repeat(16)}`))
     try {
-      // The longest control socket path adds 78 bytes to TMPDIR (a shared connection's, while ssh sets it up).
-      expect(deep.length + 78).toBeGreaterThan(107)
+      expect(deep.length + CONTROL_PATH_TAIL).toBeGreaterThan(MAX_SOCKET_PATH)
       const fixture = fileURLToPath(new URL('./fixtures/deep-tmpdir.mjs', import.meta.url))
       const child = await promisify(execFile)(process.execPath, [fixture, sshd.host, sshd.configFile], {
         env: { ...process.env, TMPDIR: deep },
-        timeout: 60_000,
+        // Within the test's own timeout, so that a hung fixture is gone before the test ends.
+        timeout: 25_000,
+        killSignal: 'SIGKILL',
       })
       const actors = JSON.parse(child.stdout) as { name: string; sum: number; links: string[] }[]
       expect(actors.map((a) => a.sum)).toEqual([42, 42])

@@ -1,5 +1,6 @@
 /** The actor's side of the protocol: run the tasks a parent starts, with flow control and cancellation. */
 
+import { isThenable } from '../shared/async.js'
 import { boxError, isCancellation } from '../wire/box.js'
 import type { Channel } from '../wire/channel.js'
 import { assertSendable } from '../wire/sendable.js'
@@ -93,10 +94,6 @@ class TaskView implements TaskInfo {
   get signal(): AbortSignal {
     return this.#task.signal
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
 // Without node:util: its namespace costs milliseconds at every actor's start (see builtins.ts).

@@ -74,7 +74,8 @@ export class ActorConnection {
   #nextCid = 1
   /** Ids of the functions called on this channel, by module, then export name. */
   readonly #fnIds = new Map<string, Map<string, number>>()
-  // The link's round trip is the same for every stream on it: a stream starts where the ones before it grew to.
+  // The link's round trip is the same for every stream on it, so a stream starts where the ones before it grew to.
+  // One stream at a time holds that window: streams side by side with slow consumers do not each buffer all of it.
   #streamWindow = FLOW_WINDOW
   #nextFnId = 1
   #phase: Phase = 'hello'
@@ -106,13 +107,19 @@ export class ActorConnection {
     return this.#channel.closed
   }
 
-  /** The item window a new stream on this channel starts with: the largest an earlier one grew to. @default FLOW_WINDOW */
-  get streamWindow(): number {
-    return this.#streamWindow
+  /**
+   * The item window for a stream starting now: the largest one that ended on
+   * this channel grew to, FLOW_WINDOW when none did or another stream holds
+   * it. The stream gives it back when it ends ({@link returnStreamWindow}).
+   */
+  takeStreamWindow(): number {
+    const window = this.#streamWindow
+    this.#streamWindow = FLOW_WINDOW
+    return window
   }
 
-  /** A stream on this channel grew its item window to `window`. */
-  streamWindowGrew(window: number): void {
+  /** A stream ended with an item window of `window`: the next stream may start there. */
+  returnStreamWindow(window: number): void {
     if (window > this.#streamWindow) this.#streamWindow = window
   }
 

@@ -44,7 +44,8 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   readonly #signal: AbortSignal | undefined
   #cid = 0
   #state: State = IDLE
-  readonly #inbox: Inbox<T>
+  // Replaced when the stream starts, by one with the window the connection lends it.
+  #inbox = this.#newInbox(FLOW_WINDOW)
   readonly #bound: BoundHooks | undefined
   /** A bound call the child answered as a stream (a generator function). */
   #streaming = false
@@ -60,10 +61,6 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     this.#args = args
     this.#signal = signal
     this.#bound = bound
-    this.#inbox = new Inbox<T>((items, bytes) => {
-      if (this.#state.phase === 'running') this.#connection.send([Op.Credit, this.#cid, items, bytes])
-      connection.streamWindowGrew(this.#inbox.window)
-    }, connection.streamWindow)
     if (bound) this.#start()
   }
 
@@ -75,6 +72,7 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
       return
     }
     this.#state = RUNNING
+    this.#inbox = this.#newInbox(this.#connection.takeStreamWindow())
     const bound = this.#bound
     const sink: TaskSink = {
       kind: bound ? TaskKind.Bound : TaskKind.Stream,
@@ -104,7 +102,13 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
     }
   }
 
-  /** The sender starts with FLOW_WINDOW items: grant the rest of the window the connection's earlier streams grew. */
+  #newInbox(window: number): Inbox<T> {
+    return new Inbox<T>((items, bytes) => {
+      if (this.#state.phase === 'running') this.#connection.send([Op.Credit, this.#cid, items, bytes])
+    }, window)
+  }
+
+  /** The sender starts with FLOW_WINDOW items: grant the rest of the window the connection lent this stream. */
   #grantHead(): void {
     const head = this.#inbox.window - FLOW_WINDOW
     if (head > 0 && this.#state.phase === 'running') this.#connection.send([Op.Credit, this.#cid, head, 0])
@@ -181,6 +185,8 @@ export class ActorStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   /** The remote generator finished, with `outcome` unless the consumer already left or the signal aborted. */
   #settle(outcome: State): void {
     this.#ended.resolve()
+    // The remote task is over: nothing of this stream is in flight any more.
+    this.#connection.returnStreamWindow(this.#inbox.window)
     const { phase } = this.#state
     if (phase === 'running') this.#finish(outcome)
     else if (phase === 'closing') this.#finish(DONE)

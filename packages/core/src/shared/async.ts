@@ -62,3 +62,8 @@ export function aborted(signal: AbortSignal, until?: Promise<unknown>): Promise<
     until?.then(cleanup, cleanup)
   })
 }
+
+/** True for a value `await` would follow: an object or function with a `then` method. */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}

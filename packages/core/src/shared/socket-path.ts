@@ -15,5 +15,5 @@ export const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103
  * @param temp @default os.tmpdir()
  */
 export function socketTempDir(tail: number, temp: string = tmpdir()): string {
-  return temp.length + tail <= MAX_SOCKET_PATH ? temp : '/tmp'
+  return Buffer.byteLength(temp) + tail <= MAX_SOCKET_PATH ? temp : '/tmp'
 }
